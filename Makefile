@@ -1,0 +1,140 @@
+# The book's build: `make` tangles, builds, runs the demos and weaves the book;
+# `make check` runs every test; `make bench` runs the benchmarks.
+# Everything generated goes to build/. See the appendix "How this book is made".
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+B        := build
+CHAPTERS := $(sort $(wildcard book/[0-9][0-9]-*.nw))
+BOOK     := $(CHAPTERS) $(sort $(wildcard book/A[0-9]-*.nw))
+NOWEB    := /usr/lib/noweb
+CC       := gcc
+CFLAGS   := -std=c11 -Wall -Wextra -Werror -g -O2 -D_FORTIFY_SOURCE=2
+TOOLCC   := $(CC) -std=c11 -Wall -Wextra -Werror -O2
+
+# Variants of the runtime the tests run on: the assembly context switch,
+# the portable ucontext one, and the assembly one under ASan + UBSan.
+VARIANT_FLAGS_asm      :=
+VARIANT_FLAGS_ucontext := -DAIO_CORO_UCONTEXT
+VARIANT_FLAGS_asan     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -U_FORTIFY_SOURCE
+
+.PHONY: all check bench clean tangle build setup check-tangled test-variants test-prefixes test-tools valgrind
+
+all: tangle
+	@$(MAKE) build
+
+check: tangle
+	@rm -rf $(B)/results
+	@$(MAKE) build
+	@$(MAKE) check-tangled test-tools test-variants test-prefixes valgrind
+	@cat $(B)/results/*.txt | awk -f tangled/tools/sum-checks.awk
+
+# ---- set-up and tangling (the only steps that run before tangled/ is trusted) ----
+
+setup: $(B)/.setup
+$(B)/.setup: tangled/tools/setup.sh
+	@bash tangled/tools/setup.sh
+	@mkdir -p $(B) && touch $@
+
+$(B)/tools/%: tangled/tools/%.c tangled/tools/stream.c tangled/tools/stream.h | $(B)/.setup
+	@mkdir -p $(@D)
+	$(TOOLCC) -o $@ $< tangled/tools/stream.c
+
+tangle: $(B)/.tangled
+$(B)/.tangled: $(BOOK) $(B)/tools/tangle | $(B)/.setup
+	$(NOWEB)/markup $(BOOK) | $(B)/tools/tangle --cache $(B)/tangle
+	@touch $@
+
+check-tangled: $(B)/tools/tangle
+	@$(NOWEB)/markup $(BOOK) | $(B)/tools/tangle --check
+	@echo "tangled/ is exactly what the book tangles to"
+
+# ---- everything below runs in a second make, after tangling ----
+
+SOURCES := $(wildcard tangled/src/*.c tangled/src/*.S)
+DEMOS   := $(basename $(notdir $(wildcard tangled/demos/*.c)))
+TESTS   := $(basename $(notdir $(wildcard tests/ch[0-9][0-9]_*.c)))
+
+build: $(B)/asm/libaio.a $(DEMOS:%=$(B)/bin/%) $(DEMOS:%=$(B)/out/%.txt) $(B)/book.html $(B)/book.pdf
+
+# The library and tests of one variant: $(B)/VARIANT/...
+define variant
+$(B)/$(1)/obj/%.o: tangled/src/%.c $(wildcard tangled/src/*.h tangled/include/*.h)
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -Itangled/include -c -o $$@ $$<
+$(B)/$(1)/obj/%.o: tangled/src/%.S
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -c -o $$@ $$<
+$(B)/$(1)/libaio.a: $(patsubst tangled/src/%,$(B)/$(1)/obj/%.o,$(basename $(SOURCES)))
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(B)/$(1)/tests/%: tests/%.c tests/test_util.h $(B)/$(1)/libaio.a
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -Itangled/include -Itangled/src -Itests -o $$@ $$< $(B)/$(1)/libaio.a $$$$(pkg-config --libs check)
+endef
+$(foreach v,asm ucontext asan,$(eval $(call variant,$(v))))
+
+$(B)/bin/%: tangled/demos/%.c $(B)/asm/libaio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itangled/include -o $@ $< $(B)/asm/libaio.a -lm -pthread
+
+# Each demo's real output, woven into the book.
+$(B)/out/%.txt: $(B)/bin/%
+	@mkdir -p $(@D)
+	$< > $@
+
+# ---- the book ----
+
+$(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt)
+	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx | $(B)/tools/weave --outputs $(B)/out > $@
+
+PANDOC := pandoc --from markdown --toc --toc-depth=2 --number-sections --highlight-style=pygments
+
+$(B)/book.html: $(B)/book.md tangled/tools/book.css
+	$(PANDOC) --standalone --self-contained --css tangled/tools/book.css -o $@ $<
+
+$(B)/book.pdf: $(B)/book.md
+	$(PANDOC) --pdf-engine=lualatex -V documentclass=report -V geometry:margin=2.3cm \
+	  -V mainfont="DejaVu Serif" -V monofont="DejaVu Sans Mono" -V monofontoptions=Scale=0.85 \
+	  -V colorlinks=true -V linkcolor=blue -o $@ $<
+
+# ---- tests ----
+
+RUN_TESTS = ( failed=0; for t in $(2); do echo "== $(1) $$t"; CK_FORK=yes $(B)/$(1)/tests/$$t || failed=1; done; exit $$failed ) 2>&1 | tee $(B)/results/$(1).txt
+
+test-variants: $(foreach v,asm ucontext asan,$(TESTS:%=$(B)/$(v)/tests/%))
+	@mkdir -p $(B)/results
+	@$(call RUN_TESTS,asm,$(TESTS))
+	@$(call RUN_TESTS,ucontext,$(TESTS))
+	@export ASAN_OPTIONS=detect_leaks=1; $(call RUN_TESTS,asan,$(TESTS))
+
+# Valgrind memcheck over the asm variant's tests (no fork, so leaks are seen).
+valgrind: $(TESTS:%=$(B)/asm/tests/%)
+	@mkdir -p $(B)/results
+	@( failed=0; for t in $(TESTS); do echo "== valgrind $$t"; \
+	  CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	    $(B)/asm/tests/$$t || failed=1; done; exit $$failed ) 2>&1 | tee $(B)/results/valgrind.txt
+
+# Every prefix of the book builds and passes its own chapters' tests.
+test-prefixes: $(B)/tools/tangle
+	@mkdir -p $(B)/results
+	@bash tangled/tools/check-prefixes.sh "$(CC) $(CFLAGS)" $(CHAPTERS) 2>&1 | tee $(B)/results/prefixes.txt
+
+test-tools: $(B)/tools/tangle $(B)/tools/weave $(B)/asm/tests/tools_weave
+	@mkdir -p $(B)/results
+	@$(B)/asm/tests/tools_weave 2>&1 | tee $(B)/results/tools.txt
+
+$(B)/asm/tests/tools_weave: tests/tools_weave.c tests/test_util.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $$(pkg-config --libs check)
+
+bench: tangle
+	@bash tangled/tools/setup.sh bench
+	@$(MAKE) build-bench
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,155 @@
+#line 641 "book/01-event-loop.nw"
+/* loop.c: the event loop: ready queue, timers, and one turn at a time. */
+#define _POSIX_C_SOURCE 200809L
+#include "loop.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#line 182 "book/01-event-loop.nw"
+bool ready_grow(struct ready_queue *queue)
+{
+    size_t capacity = (queue->mask + 1) * 2;
+    struct callback *items = malloc(capacity * sizeof *items);
+    if (!items) return false;
+    for (size_t i = 0; i < queue->count; i++)
+        items[i] = queue->items[(queue->head + i) & queue->mask];
+    free(queue->items);
+    queue->items = items;
+    queue->head = 0;
+    queue->mask = capacity - 1;
+    return true;
+}
+#line 442 "book/01-event-loop.nw"
+aio_loop *aio_loop_new(const aio_loop_options *options)
+{
+    aio_loop *loop = calloc(1, sizeof *loop);
+    if (!loop) return NULL;
+    loop->ready.mask = 255;
+    loop->ready.items = malloc(256 * sizeof *loop->ready.items);
+    if (!loop->ready.items) {
+        free(loop);
+        return NULL;
+    }
+    loop->watched.max_fd = -1;
+    if (options) loop->virtual_clock = options->virtual_clock;
+#line 455 "book/01-event-loop.nw"
+    return loop;
+}
+
+void aio_loop_free(aio_loop *loop)
+{
+    if (!loop) return;
+#line 462 "book/01-event-loop.nw"
+    for (size_t i = 0; i < loop->timers.count; i++)
+        if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
+    free(loop->timers.items);
+    free(loop->ready.items);
+    free(loop);
+}
+#line 481 "book/01-event-loop.nw"
+aio_time aio_now(aio_loop *loop)
+{
+    if (loop->virtual_clock) return loop->now;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (aio_time)ts.tv_sec * AIO_SEC(1) + ts.tv_nsec;
+}
+#line 496 "book/01-event-loop.nw"
+int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg)
+{
+    return ready_push(&loop->ready, fn, arg) ? 0 : ENOMEM;
+}
+
+aio_timer *aio_call_at(aio_loop *loop, aio_time deadline, aio_callback *fn, void *arg)
+{
+    aio_timer *timer = malloc(sizeof *timer);
+    if (!timer) return NULL;
+    *timer = (aio_timer){.deadline = deadline, .fn = fn, .arg = arg, .owned_by_loop = true};
+    if (!timer_heap_add(&loop->timers, timer)) {
+        free(timer);
+        return NULL;
+    }
+    return timer;
+}
+
+aio_timer *aio_call_later(aio_loop *loop, aio_time delay, aio_callback *fn, void *arg)
+{
+    return aio_call_at(loop, aio_now(loop) + (delay > 0 ? delay : 0), fn, arg);
+}
+#line 525 "book/01-event-loop.nw"
+static void fire(void *arg)
+{
+    aio_timer *timer = arg;
+    aio_callback *fn = timer->fn;
+    void *fn_arg = timer->arg;
+    timer->state = TIMER_IDLE;
+    if (timer->owned_by_loop) free(timer);
+    if (fn) fn(fn_arg);
+}
+
+bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
+{
+    if (timer->state == TIMER_PENDING) {
+        timer_heap_remove(&loop->timers, timer);
+        if (timer->owned_by_loop) free(timer);
+        return true;
+    }
+    if (timer->state == TIMER_DUE && timer->fn) {
+        timer->fn = NULL;
+        return true;
+    }
+    return false;
+}
+#line 556 "book/01-event-loop.nw"
+static int run_once(aio_loop *loop)
+{
+#line 576 "book/01-event-loop.nw"
+    const struct aio_timer *first = timer_heap_first(&loop->timers);
+    aio_time timeout = -1;
+    if (loop->ready.count > 0) timeout = 0;
+    else if (first) timeout = first->deadline > aio_now(loop) ? first->deadline - aio_now(loop) : 0;
+    if (loop->virtual_clock && first) {
+        if (loop->watched.count > 0) {
+            int err = io_wait(loop, 0);
+            if (err) return err;
+        }
+        if (loop->ready.count == 0 && first->deadline > loop->now) loop->now = first->deadline;
+    } else if (loop->watched.count > 0 || timeout > 0) {
+        int err = io_wait(loop, timeout);
+        if (err) return err;
+    }
+#line 596 "book/01-event-loop.nw"
+    if (loop->timers.count > 0) {
+        aio_time now = aio_now(loop);
+        struct aio_timer *timer;
+        while ((timer = timer_heap_first(&loop->timers)) && timer->deadline <= now) {
+            timer_heap_remove(&loop->timers, timer);
+            timer->state = TIMER_DUE;
+            if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
+        }
+    }
+#line 611 "book/01-event-loop.nw"
+    size_t runnable = loop->ready.count;
+#line 613 "book/01-event-loop.nw"
+    while (runnable-- > 0) {
+        struct callback next = ready_pop(&loop->ready);
+        next.fn(next.arg);
+    }
+#line 561 "book/01-event-loop.nw"
+    return 0;
+}
+#line 625 "book/01-event-loop.nw"
+static bool anything_left(const aio_loop *loop)
+{
+    return loop->ready.count > 0 || loop->timers.count > 0 || loop->watched.count > 0;
+}
+
+int aio_loop_run(aio_loop *loop)
+{
+    while (anything_left(loop)) {
+        int err = run_once(loop);
+        if (err) return err;
+    }
+    return 0;
+}

@@ -1,0 +1,90 @@
+#line 112 "book/01-event-loop.nw"
+/* loop.h: the loop's state, shared by the runtime's files (not public). */
+#ifndef LOOP_H
+#define LOOP_H
+#include "aio.h"
+#include <sys/select.h>
+
+#line 150 "book/01-event-loop.nw"
+struct callback {
+    aio_callback *fn;
+    void *arg;
+};
+
+struct ready_queue {
+    struct callback *items;
+    size_t head, count, mask;  /* capacity is mask + 1, a power of two */
+};
+
+bool ready_grow(struct ready_queue *queue);
+
+static inline bool ready_push(struct ready_queue *queue, aio_callback *fn, void *arg)
+{
+    if (queue->count > queue->mask && !ready_grow(queue)) return false;
+    queue->items[(queue->head + queue->count++) & queue->mask] = (struct callback){fn, arg};
+    return true;
+}
+
+static inline struct callback ready_pop(struct ready_queue *queue)
+{
+    struct callback first = queue->items[queue->head];
+    queue->head = (queue->head + 1) & queue->mask;
+    queue->count--;
+    return first;
+}
+
+#line 207 "book/01-event-loop.nw"
+enum timer_state { TIMER_IDLE, TIMER_PENDING, TIMER_DUE };
+
+struct aio_timer {
+    aio_time deadline;
+    uint64_t sequence;        /* breaks ties: first scheduled, first fired */
+    size_t index;             /* position in the heap while pending */
+    aio_callback *fn;         /* NULL once cancelled while due */
+    void *arg;
+    enum timer_state state;
+    bool owned_by_loop;       /* made by aio_call_at, freed after it fires */
+};
+
+struct timer_heap {
+    struct aio_timer **items;
+    size_t count, capacity;
+    uint64_t next_sequence;
+};
+
+#line 337 "book/01-event-loop.nw"
+struct watcher {
+    aio_callback *fn;         /* NULL: not watched */
+    void *arg;
+};
+
+struct watched {
+    struct watcher readers[FD_SETSIZE], writers[FD_SETSIZE];
+    int count;                /* watchers in use */
+    int max_fd;               /* highest fd with a watcher, or -1 */
+};
+
+#line 121 "book/01-event-loop.nw"
+
+struct aio_loop {
+    struct ready_queue ready;
+    struct timer_heap timers;
+    struct watched watched;
+    aio_time now;              /* the virtual clock's time */
+    bool virtual_clock;
+#line 129 "book/01-event-loop.nw"
+};
+
+#line 310 "book/01-event-loop.nw"
+bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer);
+void timer_heap_remove(struct timer_heap *heap, struct aio_timer *timer);
+static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
+{
+    return heap->count ? heap->items[0] : NULL;
+}
+
+#line 424 "book/01-event-loop.nw"
+int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
+
+#line 132 "book/01-event-loop.nw"
+#endif

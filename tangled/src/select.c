@@ -1,0 +1,62 @@
+#line 428 "book/01-event-loop.nw"
+/* select.c: the loop's one way to wait, for file descriptors and time. */
+#include "loop.h"
+#include <errno.h>
+
+#line 350 "book/01-event-loop.nw"
+static void set_watcher(struct watched *w, struct watcher *slot, aio_callback *fn, void *arg)
+{
+    w->count += (fn != NULL) - (slot->fn != NULL);
+    *slot = (struct watcher){fn, arg};
+}
+
+int aio_watch(aio_loop *loop, int fd, int events, aio_callback *fn, void *arg)
+{
+    struct watched *w = &loop->watched;
+    if (fd < 0 || fd >= FD_SETSIZE) return EBADF;
+    if (events == 0 || (events & ~(AIO_READABLE | AIO_WRITABLE)) || fn == NULL) return EINVAL;
+    if (events & AIO_READABLE) set_watcher(w, &w->readers[fd], fn, arg);
+    if (events & AIO_WRITABLE) set_watcher(w, &w->writers[fd], fn, arg);
+    if (fd > w->max_fd) w->max_fd = fd;
+    return 0;
+}
+
+int aio_unwatch(aio_loop *loop, int fd, int events)
+{
+    struct watched *w = &loop->watched;
+    if (fd < 0 || fd >= FD_SETSIZE) return EBADF;
+    if (events & AIO_READABLE) set_watcher(w, &w->readers[fd], NULL, NULL);
+    if (events & AIO_WRITABLE) set_watcher(w, &w->writers[fd], NULL, NULL);
+    while (w->max_fd >= 0 && !w->readers[w->max_fd].fn && !w->writers[w->max_fd].fn)
+        w->max_fd--;
+    return 0;
+}
+#line 388 "book/01-event-loop.nw"
+int io_wait(aio_loop *loop, aio_time timeout)
+{
+    struct watched *w = &loop->watched;
+    fd_set readable, writable;
+    FD_ZERO(&readable);
+    FD_ZERO(&writable);
+    for (int fd = 0; fd <= w->max_fd; fd++) {
+        if (w->readers[fd].fn) FD_SET(fd, &readable);
+        if (w->writers[fd].fn) FD_SET(fd, &writable);
+    }
+    aio_time usec = (timeout + 999) / 1000;   /* rounded up: see below */
+    struct timeval tv = {.tv_sec = usec / 1000000, .tv_usec = usec % 1000000};
+    int ready = select(w->max_fd + 1, &readable, &writable, NULL, timeout < 0 ? NULL : &tv);
+    if (ready < 0) return errno == EINTR ? 0 : errno;
+    for (int fd = 0; ready > 0 && fd <= w->max_fd; fd++) {
+#line 413 "book/01-event-loop.nw"
+        if (FD_ISSET(fd, &readable)) {
+            ready--;
+            if (!ready_push(&loop->ready, w->readers[fd].fn, w->readers[fd].arg)) return ENOMEM;
+        }
+        if (FD_ISSET(fd, &writable)) {
+            ready--;
+            if (!ready_push(&loop->ready, w->writers[fd].fn, w->writers[fd].arg)) return ENOMEM;
+        }
+#line 404 "book/01-event-loop.nw"
+    }
+    return 0;
+}

@@ -1,0 +1,235 @@
+/* ch01_loop.c: the event loop of chapter 1. */
+#include "test_util.h"
+#include "aio.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+/* A log of which callback ran, and at what loop time. */
+static aio_loop *loop;
+static char order[64];
+static aio_time when[64];
+static int runs;
+
+static void note(void *letter)
+{
+    when[runs] = aio_now(loop);
+    order[runs++] = *(const char *)letter;
+    order[runs] = '\0';
+}
+
+static void setup(void)
+{
+    loop = aio_loop_new(&(aio_loop_options){.virtual_clock = true});
+    ck_assert_ptr_nonnull(loop);
+    runs = 0;
+    order[0] = '\0';
+}
+
+static void teardown(void) { aio_loop_free(loop); }
+
+START_TEST(call_soon_runs_in_fifo_order)
+{
+    aio_call_soon(loop, note, "a");
+    aio_call_soon(loop, note, "b");
+    aio_call_soon(loop, note, "c");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "abc");
+}
+END_TEST
+
+static void add_d_then_note(void *letter)
+{
+    aio_call_soon(loop, note, "d");
+    note(letter);
+}
+
+START_TEST(what_a_callback_adds_runs_in_the_next_turn)
+{
+    aio_call_soon(loop, add_d_then_note, "a");
+    aio_call_soon(loop, note, "b");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "abd");
+}
+END_TEST
+
+START_TEST(timers_fire_earliest_first_and_ties_in_scheduling_order)
+{
+    aio_call_later(loop, AIO_MSEC(30), note, "c");
+    aio_call_later(loop, AIO_MSEC(10), note, "a");
+    aio_call_later(loop, AIO_MSEC(20), note, "b");
+    aio_call_later(loop, AIO_MSEC(10), note, "A");
+    aio_call_later(loop, AIO_MSEC(20), note, "B");
+    aio_call_later(loop, AIO_MSEC(10), note, "x");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "aAxbBc");
+}
+END_TEST
+
+static aio_time fired_at[500];
+static int fired_slot[500], fired;
+
+static void record(void *index)
+{
+    int i = (int)(intptr_t)index;
+    fired_at[fired] = aio_now(loop);
+    fired_slot[fired++] = i;
+}
+
+START_TEST(timer_heap_orders_many_timers)
+{
+    fired = 0;
+    for (int i = 0; i < 500; i++)
+        aio_call_later(loop, AIO_MSEC((i * 37) % 7), record, (void *)(intptr_t)i);
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_int_eq(fired, 500);
+    for (int k = 1; k < 500; k++) {
+        ck_assert(fired_at[k - 1] <= fired_at[k]);
+        if (fired_at[k - 1] == fired_at[k])   /* same deadline: scheduling order */
+            ck_assert_int_lt(fired_slot[k - 1], fired_slot[k]);
+    }
+}
+END_TEST
+
+START_TEST(zero_delay_timer_runs_after_the_ready_callbacks)
+{
+    aio_call_later(loop, 0, note, "t");
+    aio_call_soon(loop, note, "a");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "at");
+    ck_assert_int_eq(when[1], 0);
+}
+END_TEST
+
+START_TEST(negative_delay_is_due_at_once)
+{
+    aio_call_later(loop, -AIO_SEC(5), note, "t");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "t");
+    ck_assert_int_eq(when[0], 0);
+}
+END_TEST
+
+START_TEST(loop_with_nothing_to_do_returns_at_once)
+{
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_int_eq(runs, 0);
+    ck_assert_int_eq(aio_now(loop), 0);
+}
+END_TEST
+
+START_TEST(virtual_clock_wakes_exactly_at_the_deadline)
+{
+    aio_call_later(loop, AIO_SEC(3600), note, "h");
+    aio_call_later(loop, AIO_USEC(1), note, "u");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "uh");
+    ck_assert_int_eq(when[0], AIO_USEC(1));
+    ck_assert_int_eq(when[1], AIO_SEC(3600));
+    ck_assert_int_eq(aio_now(loop), AIO_SEC(3600));
+}
+END_TEST
+
+static aio_timer *victim;
+static void cancel_victim(void *unused)
+{
+    (void)unused;
+    ck_assert(aio_timer_cancel(loop, victim));
+}
+
+START_TEST(cancelled_timers_do_not_fire)
+{
+    aio_timer *t = aio_call_later(loop, AIO_MSEC(5), note, "x");
+    aio_call_later(loop, AIO_MSEC(6), note, "y");
+    ck_assert(aio_timer_cancel(loop, t));
+    /* a timer that is due in the same turn as its canceller: cancelled while due */
+    aio_call_later(loop, AIO_MSEC(9), cancel_victim, NULL);
+    victim = aio_call_later(loop, AIO_MSEC(9), note, "z");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "y");
+}
+END_TEST
+
+static int pipe_fds[2];
+static void on_readable(void *letter)
+{
+    char byte;
+    ck_assert_int_eq(read(pipe_fds[0], &byte, 1), 1);
+    note(letter);
+    aio_unwatch(loop, pipe_fds[0], AIO_READABLE);
+}
+
+static void write_byte(void *unused)
+{
+    (void)unused;
+    ck_assert_int_eq(write(pipe_fds[1], "x", 1), 1);
+}
+
+START_TEST(select_reports_a_readable_pipe)
+{
+    ck_assert_int_eq(pipe(pipe_fds), 0);
+    ck_assert_int_eq(aio_watch(loop, pipe_fds[0], AIO_READABLE, on_readable, "r"), 0);
+    aio_call_later(loop, AIO_MSEC(7), write_byte, NULL);
+    aio_call_later(loop, AIO_MSEC(3), note, "t");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "tr");
+    ck_assert_int_eq(when[1], AIO_MSEC(7));   /* I/O takes no virtual time */
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+}
+END_TEST
+
+static void on_writable(void *letter)
+{
+    note(letter);
+    aio_unwatch(loop, pipe_fds[1], AIO_WRITABLE);
+}
+
+START_TEST(select_reports_a_writable_pipe_on_the_real_clock)
+{
+    aio_loop *real = aio_loop_new(NULL);
+    aio_loop *saved = loop;
+    loop = real;
+    ck_assert_int_eq(pipe(pipe_fds), 0);
+    ck_assert_int_eq(aio_watch(loop, pipe_fds[1], AIO_WRITABLE, on_writable, "w"), 0);
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "w");
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    loop = saved;
+    aio_loop_free(real);
+}
+END_TEST
+
+START_TEST(descriptors_select_cannot_hold_are_refused)
+{
+    ck_assert_int_eq(aio_watch(loop, FD_SETSIZE, AIO_READABLE, note, "x"), EBADF);
+    ck_assert_int_eq(aio_watch(loop, -1, AIO_READABLE, note, "x"), EBADF);
+    ck_assert_int_eq(aio_watch(loop, 0, 0, note, "x"), EINVAL);
+    ck_assert_int_eq(aio_loop_run(loop), 0);   /* nothing was watched */
+}
+END_TEST
+
+static Suite *loop_suite(void)
+{
+    Suite *s = suite_create("chapter 1: the event loop");
+    TCase *t = tcase_create("loop");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, call_soon_runs_in_fifo_order);
+    tcase_add_test(t, what_a_callback_adds_runs_in_the_next_turn);
+    tcase_add_test(t, timers_fire_earliest_first_and_ties_in_scheduling_order);
+    tcase_add_test(t, timer_heap_orders_many_timers);
+    tcase_add_test(t, zero_delay_timer_runs_after_the_ready_callbacks);
+    tcase_add_test(t, negative_delay_is_due_at_once);
+    tcase_add_test(t, loop_with_nothing_to_do_returns_at_once);
+    tcase_add_test(t, virtual_clock_wakes_exactly_at_the_deadline);
+    tcase_add_test(t, cancelled_timers_do_not_fire);
+    tcase_add_test(t, select_reports_a_readable_pipe);
+    tcase_add_test(t, select_reports_a_writable_pipe_on_the_real_clock);
+    tcase_add_test(t, descriptors_select_cannot_hold_are_refused);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+TEST_MAIN(loop_suite)

@@ -1,0 +1,184 @@
+/* tools_weave.c: the book's own tools, tangle and weave (appendix "How this book is made"). */
+#define _POSIX_C_SOURCE 200809L
+#include "test_util.h"
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/tools-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Write a .nw file into the test directory. */
+static void write_book(const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/book.nw", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Run a shell command in the test directory; return its exit status and output. */
+static int run(const char *command, char *out, size_t size)
+{
+    char cmd[1024], cwd[512];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    snprintf(cmd, sizeof cmd, "cd %s && T=%s/build/tools N=/usr/lib/noweb; %s 2>&1",
+             dir, cwd, command);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define WEAVE "$N/markup book.nw | $N/finduses | $N/noidx | $T/weave --outputs ."
+#define TANGLE "$N/markup book.nw | $T/tangle"
+
+static char out[65536];
+
+START_TEST(prose_quotes_become_inline_code)
+{
+    write_book("Call [[aio_run(main)]] and [[a`b]] here.\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "Call `aio_run(main)` and ``a`b`` here."));
+}
+END_TEST
+
+START_TEST(escaped_angle_brackets_reach_the_prose)
+{
+    write_book("A use is written @<<name>> in the source.\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "A use is written <<name>> in the source."));
+}
+END_TEST
+
+START_TEST(chunks_get_anchors_headers_and_links)
+{
+    write_book("Intro.\n\n<<tangled/x.c>>=\nint main(void)\n{\n    <<body>>\n}\n"
+               "@ The body.\n<<body>>=\nreturn 0;\n@ More.\n<<body>>=\n/* end */\n@\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "[⟨tangled/x.c⟩ 1 ≡]{.chunk-header}"));
+    ck_assert_ptr_nonnull(strstr(out, "[⟨body⟩ 2 ≡]{.chunk-header}"));
+    ck_assert_ptr_nonnull(strstr(out, "[⟨body⟩ 3 +≡]{.chunk-header}"));
+    ck_assert_ptr_nonnull(strstr(out, "```{.c}\nint main(void)\n{\n    <<body>>\n}\n```"));
+    ck_assert_ptr_nonnull(strstr(out, "Continued in [3](#"));
+    ck_assert_ptr_nonnull(strstr(out, "Used in [⟨tangled/x.c⟩ 1](#"));
+    ck_assert_ptr_nonnull(strstr(out, "# Index of chunks"));
+}
+END_TEST
+
+START_TEST(code_escapes_reach_the_code_block)
+{
+    write_book("<<tangled/y.c>>=\nconst char *s = \"@<<not a use>>\";\n@\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "const char *s = \"<<not a use>>\";"));
+}
+END_TEST
+
+START_TEST(output_directive_includes_the_captured_output)
+{
+    write_book("Before.\n\n<!-- output: demo -->\n\nAfter.\n");
+    ck_assert_int_eq(run("printf 'hello from the demo\\n' > demo.txt", out, sizeof out), 0);
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "```{.text}\nhello from the demo\n```"));
+    ck_assert_ptr_null(strstr(out, "<!-- output"));
+}
+END_TEST
+
+START_TEST(missing_output_is_an_error)
+{
+    write_book("<!-- output: nowhere -->\n");
+    ck_assert_int_ne(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "no captured output ./nowhere.txt"));
+}
+END_TEST
+
+START_TEST(tangle_keeps_indentation_and_writes_line_directives)
+{
+    write_book("<<tangled/a.c>>=\nint f(void)\n{\n    <<body>>\n}\n@\n<<body>>=\nif (1) {\n"
+               "    return 1;\n}\n@\n");
+    ck_assert_int_eq(run(TANGLE " && cat tangled/a.c", out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out,
+        "#line 2 \"book.nw\"\nint f(void)\n{\n#line 8 \"book.nw\"\n    if (1) {\n"
+        "        return 1;\n    }\n#line 5 \"book.nw\"\n}\n"));
+}
+END_TEST
+
+START_TEST(tangle_refuses_to_overwrite_a_hand_edit)
+{
+    write_book("<<tangled/a.c>>=\nint x;\n@\n");
+    ck_assert_int_eq(run(TANGLE " --cache cache", out, sizeof out), 0);
+    ck_assert_int_eq(run("echo '/* edit */' >> tangled/a.c && " TANGLE " --cache cache",
+                         out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "edit the book, not tangled/"));
+    ck_assert_int_eq(run(TANGLE " --check", out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "edit the book, not tangled/"));
+}
+END_TEST
+
+START_TEST(tangle_follows_a_changed_book)
+{
+    write_book("<<tangled/a.c>>=\nint x;\n@\n");
+    ck_assert_int_eq(run(TANGLE " --cache cache", out, sizeof out), 0);
+    write_book("<<tangled/a.c>>=\nint y;\n@\n");
+    ck_assert_int_eq(run(TANGLE " --cache cache && " TANGLE " --check && grep -c 'int y' tangled/a.c",
+                         out, sizeof out), 0);
+}
+END_TEST
+
+START_TEST(tangle_reports_undefined_and_unused_chunks)
+{
+    write_book("<<tangled/a.c>>=\n<<missing>>\n@\n");
+    ck_assert_int_eq(run(TANGLE, out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "book.nw:2: tangle: chunk <<missing>> is used but never defined"));
+    write_book("<<tangled/a.c>>=\nint x;\n@\n<<orphan>>=\nint y;\n@\n");
+    ck_assert_int_eq(run(TANGLE, out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "chunk <<orphan>> is never used"));
+}
+END_TEST
+
+START_TEST(tangle_check_finds_files_the_book_no_longer_makes)
+{
+    write_book("<<tangled/a.c>>=\nint x;\n@\n");
+    ck_assert_int_eq(run(TANGLE " && touch tangled/old.c && " TANGLE " --check", out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "tangled/old.c is in tangled/ but no chunk of the book makes it"));
+}
+END_TEST
+
+static Suite *tools_suite(void)
+{
+    Suite *s = suite_create("appendix: tangle and weave");
+    TCase *t = tcase_create("tools");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_add_test(t, prose_quotes_become_inline_code);
+    tcase_add_test(t, escaped_angle_brackets_reach_the_prose);
+    tcase_add_test(t, chunks_get_anchors_headers_and_links);
+    tcase_add_test(t, code_escapes_reach_the_code_block);
+    tcase_add_test(t, output_directive_includes_the_captured_output);
+    tcase_add_test(t, missing_output_is_an_error);
+    tcase_add_test(t, tangle_keeps_indentation_and_writes_line_directives);
+    tcase_add_test(t, tangle_refuses_to_overwrite_a_hand_edit);
+    tcase_add_test(t, tangle_follows_a_changed_book);
+    tcase_add_test(t, tangle_reports_undefined_and_unused_chunks);
+    tcase_add_test(t, tangle_check_finds_files_the_book_no_longer_makes);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+TEST_MAIN(tools_suite)
