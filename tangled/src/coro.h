@@ -1,0 +1,58 @@
+#line 41 "book/02-coroutines.nw"
+/* coro.h: stackful coroutines: a context, a stack, and a switch. */
+#ifndef CORO_H
+#define CORO_H
+#include <stddef.h>
+#ifdef AIO_CORO_UCONTEXT
+#include <ucontext.h>
+#endif
+
+#line 61 "book/02-coroutines.nw"
+struct coro {
+#ifdef AIO_CORO_UCONTEXT
+    ucontext_t context;
+#else
+    void *registers[8];        /* rsp, rip, rbx, rbp, r12, r13, r14, r15 */
+#endif
+    const void *stack_bottom;  /* for AddressSanitizer */
+    size_t stack_size;
+    void *asan_fake_stack;
+};
+
+#line 74 "book/02-coroutines.nw"
+/* Prepare c to run fn(arg) on the stack [stack, stack + size) when first switched to.
+   fn must never return: a finished coroutine switches away for the last time. */
+void coro_init(struct coro *c, void *stack, size_t size, void (*fn)(void *), void *arg);
+
+/* Save the running context in from, continue in to. Returns when someone
+   switches back to from. */
+void coro_switch(struct coro *from, struct coro *to);
+
+#line 237 "book/02-coroutines.nw"
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+static inline void coro_leaving(struct coro *from, const struct coro *to, int finished)
+{
+    __sanitizer_start_switch_fiber(finished ? NULL : &from->asan_fake_stack,
+                                   to->stack_bottom, to->stack_size);
+}
+static inline void coro_arrived(struct coro *self, const void **previous_bottom,
+                                size_t *previous_size)
+{
+    __sanitizer_finish_switch_fiber(self ? self->asan_fake_stack : NULL,
+                                    previous_bottom, previous_size);
+}
+#else
+static inline void coro_leaving(struct coro *from, const struct coro *to, int finished)
+{
+    (void)from, (void)to, (void)finished;
+}
+static inline void coro_arrived(struct coro *self, const void **previous_bottom,
+                                size_t *previous_size)
+{
+    (void)self, (void)previous_bottom, (void)previous_size;
+}
+#endif
+
+#line 52 "book/02-coroutines.nw"
+#endif
