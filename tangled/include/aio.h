@@ -18,6 +18,8 @@ typedef void aio_callback(void *arg);
 
 typedef struct aio_loop_options {
     bool virtual_clock;    /* time jumps to the next deadline instead of passing */
+#line 109 "book/03-tasks.nw"
+    size_t stack_size;     /* bytes per task stack, a multiple of 4096; 0: the default */
 #line 73 "book/01-event-loop.nw"
 } aio_loop_options;
 
@@ -37,7 +39,55 @@ enum { AIO_READABLE = 1, AIO_WRITABLE = 2 };
 int aio_watch(aio_loop *loop, int fd, int events, aio_callback *fn, void *arg);
 int aio_unwatch(aio_loop *loop, int fd, int events);
 
-int aio_loop_run(aio_loop *loop);   /* until nothing is left; 0 or an errno */
+int aio_loop_run(aio_loop *loop);   /* until nothing is left, or stopped; 0 or an errno */
+void aio_loop_stop(aio_loop *loop);  /* the run returns after the current turn */
+
+
+#line 47 "book/03-tasks.nw"
+typedef enum aio_status { AIO_OK, AIO_CANCELLED, AIO_TIMEOUT, AIO_ERROR } aio_status;
+
+typedef struct aio_outcome {
+    aio_status status;
+    intptr_t value;            /* the result, when status is AIO_OK */
+    int error;                 /* an errno-like code, when AIO_ERROR */
+    const char *message;       /* a description, or NULL */
+} aio_outcome;
+
+#define AIO_MUST_CHECK __attribute__((warn_unused_result))
+
+static inline aio_outcome aio_value(intptr_t value)
+{
+    return (aio_outcome){.status = AIO_OK, .value = value};
+}
+
+/* End a task with the status of an interrupted wait (CANCELLED, TIMEOUT, ...). */
+static inline aio_outcome aio_propagate(aio_status status)
+{
+    return (aio_outcome){.status = status};
+}
+
+/* End a task with an error; the message is formatted and kept by the task. */
+aio_outcome aio_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+#line 84 "book/03-tasks.nw"
+typedef struct aio_task aio_task;
+typedef aio_outcome aio_task_fn(void *arg);
+
+aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
+                   aio_outcome *outcome);
+
+aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg);  /* NULL: no memory */
+AIO_MUST_CHECK aio_status aio_await(aio_task *task, aio_outcome *outcome);
+void aio_release(aio_task *task);
+bool aio_cancel(aio_task *task, const char *message);    /* false: already done */
+
+AIO_MUST_CHECK aio_status aio_sleep(aio_time delay);
+AIO_MUST_CHECK aio_status aio_yield(void);               /* asyncio.sleep(0) */
+
+aio_loop *aio_running_loop(void);
+aio_task *aio_current_task(void);
+const char *aio_task_name(const aio_task *task);
+bool aio_task_done(const aio_task *task);
 
 
 #line 45 "book/01-event-loop.nw"

@@ -1,4 +1,4 @@
-#line 641 "book/01-event-loop.nw"
+#line 652 "book/01-event-loop.nw"
 /* loop.c: the event loop: ready queue, timers, and one turn at a time. */
 #define _POSIX_C_SOURCE 200809L
 #include "loop.h"
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#line 182 "book/01-event-loop.nw"
+#line 188 "book/01-event-loop.nw"
 bool ready_grow(struct ready_queue *queue)
 {
     size_t capacity = (queue->mask + 1) * 2;
@@ -20,7 +20,7 @@ bool ready_grow(struct ready_queue *queue)
     queue->mask = capacity - 1;
     return true;
 }
-#line 442 "book/01-event-loop.nw"
+#line 448 "book/01-event-loop.nw"
 aio_loop *aio_loop_new(const aio_loop_options *options)
 {
     aio_loop *loop = calloc(1, sizeof *loop);
@@ -33,21 +33,31 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     }
     loop->watched.max_fd = -1;
     if (options) loop->virtual_clock = options->virtual_clock;
-#line 455 "book/01-event-loop.nw"
+#line 196 "book/03-tasks.nw"
+    size_t stack_size = options && options->stack_size ? options->stack_size : default_stack_size();
+    if (!stack_pool_init(&loop->stacks, stack_size)) {
+        free(loop->ready.items);
+        free(loop);
+        return NULL;
+    }
+#line 461 "book/01-event-loop.nw"
     return loop;
 }
 
 void aio_loop_free(aio_loop *loop)
 {
     if (!loop) return;
-#line 462 "book/01-event-loop.nw"
+#line 205 "book/03-tasks.nw"
+    free_every_task(loop);
+    stack_pool_free(&loop->stacks);
+#line 468 "book/01-event-loop.nw"
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
     free(loop->timers.items);
     free(loop->ready.items);
     free(loop);
 }
-#line 481 "book/01-event-loop.nw"
+#line 487 "book/01-event-loop.nw"
 aio_time aio_now(aio_loop *loop)
 {
     if (loop->virtual_clock) return loop->now;
@@ -55,7 +65,7 @@ aio_time aio_now(aio_loop *loop)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (aio_time)ts.tv_sec * AIO_SEC(1) + ts.tv_nsec;
 }
-#line 496 "book/01-event-loop.nw"
+#line 502 "book/01-event-loop.nw"
 int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg)
 {
     return ready_push(&loop->ready, fn, arg) ? 0 : ENOMEM;
@@ -77,7 +87,7 @@ aio_timer *aio_call_later(aio_loop *loop, aio_time delay, aio_callback *fn, void
 {
     return aio_call_at(loop, aio_now(loop) + (delay > 0 ? delay : 0), fn, arg);
 }
-#line 525 "book/01-event-loop.nw"
+#line 531 "book/01-event-loop.nw"
 static void fire(void *arg)
 {
     aio_timer *timer = arg;
@@ -101,10 +111,16 @@ bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
     }
     return false;
 }
-#line 556 "book/01-event-loop.nw"
+#line 389 "book/03-tasks.nw"
+void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
+{
+    if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);
+    else if (timer->state == TIMER_DUE) timer->fn = NULL;
+}
+#line 562 "book/01-event-loop.nw"
 static int run_once(aio_loop *loop)
 {
-#line 576 "book/01-event-loop.nw"
+#line 582 "book/01-event-loop.nw"
     const struct aio_timer *first = timer_heap_first(&loop->timers);
     aio_time timeout = -1;
     if (loop->ready.count > 0) timeout = 0;
@@ -119,7 +135,7 @@ static int run_once(aio_loop *loop)
         int err = io_wait(loop, timeout);
         if (err) return err;
     }
-#line 596 "book/01-event-loop.nw"
+#line 602 "book/01-event-loop.nw"
     if (loop->timers.count > 0) {
         aio_time now = aio_now(loop);
         struct aio_timer *timer;
@@ -129,17 +145,17 @@ static int run_once(aio_loop *loop)
             if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
         }
     }
-#line 611 "book/01-event-loop.nw"
+#line 617 "book/01-event-loop.nw"
     size_t runnable = loop->ready.count;
-#line 613 "book/01-event-loop.nw"
+#line 619 "book/01-event-loop.nw"
     while (runnable-- > 0) {
         struct callback next = ready_pop(&loop->ready);
         next.fn(next.arg);
     }
-#line 561 "book/01-event-loop.nw"
+#line 567 "book/01-event-loop.nw"
     return 0;
 }
-#line 625 "book/01-event-loop.nw"
+#line 633 "book/01-event-loop.nw"
 static bool anything_left(const aio_loop *loop)
 {
     return loop->ready.count > 0 || loop->timers.count > 0 || loop->watched.count > 0;
@@ -147,9 +163,12 @@ static bool anything_left(const aio_loop *loop)
 
 int aio_loop_run(aio_loop *loop)
 {
-    while (anything_left(loop)) {
+    loop->stop_requested = false;
+    while (!loop->stop_requested && anything_left(loop)) {
         int err = run_once(loop);
         if (err) return err;
     }
     return 0;
 }
+
+void aio_loop_stop(aio_loop *loop) { loop->stop_requested = true; }

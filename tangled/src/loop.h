@@ -1,11 +1,15 @@
-#line 112 "book/01-event-loop.nw"
+#line 113 "book/01-event-loop.nw"
 /* loop.h: the loop's state, shared by the runtime's files (not public). */
 #ifndef LOOP_H
 #define LOOP_H
 #include "aio.h"
 #include <sys/select.h>
+#line 182 "book/03-tasks.nw"
+#include "coro.h"
+#include "stack.h"
+#line 119 "book/01-event-loop.nw"
 
-#line 150 "book/01-event-loop.nw"
+#line 156 "book/01-event-loop.nw"
 struct callback {
     aio_callback *fn;
     void *arg;
@@ -33,7 +37,7 @@ static inline struct callback ready_pop(struct ready_queue *queue)
     return first;
 }
 
-#line 207 "book/01-event-loop.nw"
+#line 213 "book/01-event-loop.nw"
 enum timer_state { TIMER_IDLE, TIMER_PENDING, TIMER_DUE };
 
 struct aio_timer {
@@ -52,7 +56,7 @@ struct timer_heap {
     uint64_t next_sequence;
 };
 
-#line 337 "book/01-event-loop.nw"
+#line 343 "book/01-event-loop.nw"
 struct watcher {
     aio_callback *fn;         /* NULL: not watched */
     void *arg;
@@ -64,7 +68,7 @@ struct watched {
     int max_fd;               /* highest fd with a watcher, or -1 */
 };
 
-#line 121 "book/01-event-loop.nw"
+#line 123 "book/01-event-loop.nw"
 
 struct aio_loop {
     struct ready_queue ready;
@@ -72,10 +76,18 @@ struct aio_loop {
     struct watched watched;
     aio_time now;              /* the virtual clock's time */
     bool virtual_clock;
-#line 129 "book/01-event-loop.nw"
+    bool stop_requested;       /* aio_loop_stop: end after this turn */
+#line 187 "book/03-tasks.nw"
+    struct coro scheduler;        /* the loop's own context, on the thread's stack */
+    struct aio_task *current;     /* the task running now, or NULL */
+    struct stack_pool stacks;
+    struct aio_task *all_tasks;   /* every task not yet freed */
+    struct aio_task *main_task;
+    struct aio_task *spare_tasks; /* freed task structures, for reuse */
+#line 132 "book/01-event-loop.nw"
 };
 
-#line 310 "book/01-event-loop.nw"
+#line 316 "book/01-event-loop.nw"
 bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer);
 void timer_heap_remove(struct timer_heap *heap, struct aio_timer *timer);
 static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
@@ -83,8 +95,13 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
     return heap->count ? heap->items[0] : NULL;
 }
 
-#line 424 "book/01-event-loop.nw"
+#line 430 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
 
-#line 132 "book/01-event-loop.nw"
+#line 397 "book/03-tasks.nw"
+void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
+#line 557 "book/03-tasks.nw"
+void free_every_task(aio_loop *loop);
+size_t default_stack_size(void);
+#line 135 "book/01-event-loop.nw"
 #endif

@@ -1,9 +1,9 @@
-#line 428 "book/01-event-loop.nw"
+#line 434 "book/01-event-loop.nw"
 /* select.c: the loop's one way to wait, for file descriptors and time. */
 #include "loop.h"
 #include <errno.h>
 
-#line 350 "book/01-event-loop.nw"
+#line 356 "book/01-event-loop.nw"
 static void set_watcher(struct watched *w, struct watcher *slot, aio_callback *fn, void *arg)
 {
     w->count += (fn != NULL) - (slot->fn != NULL);
@@ -31,7 +31,7 @@ int aio_unwatch(aio_loop *loop, int fd, int events)
         w->max_fd--;
     return 0;
 }
-#line 388 "book/01-event-loop.nw"
+#line 394 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout)
 {
     struct watched *w = &loop->watched;
@@ -47,7 +47,7 @@ int io_wait(aio_loop *loop, aio_time timeout)
     int ready = select(w->max_fd + 1, &readable, &writable, NULL, timeout < 0 ? NULL : &tv);
     if (ready < 0) return errno == EINTR ? 0 : errno;
     for (int fd = 0; ready > 0 && fd <= w->max_fd; fd++) {
-#line 413 "book/01-event-loop.nw"
+#line 419 "book/01-event-loop.nw"
         if (FD_ISSET(fd, &readable)) {
             ready--;
             if (!ready_push(&loop->ready, w->readers[fd].fn, w->readers[fd].arg)) return ENOMEM;
@@ -56,7 +56,7 @@ int io_wait(aio_loop *loop, aio_time timeout)
             ready--;
             if (!ready_push(&loop->ready, w->writers[fd].fn, w->writers[fd].arg)) return ENOMEM;
         }
-#line 404 "book/01-event-loop.nw"
+#line 410 "book/01-event-loop.nw"
     }
     return 0;
 }

@@ -1,10 +1,10 @@
-#line 1045 "book/A1-making.nw"
+#line 1114 "book/A1-making.nw"
 /* weave.c: noweb's cross-referenced stream to Pandoc Markdown. */
 #define _XOPEN_SOURCE 700
 #include "stream.h"
 #include <stdlib.h>
 
-#line 678 "book/A1-making.nw"
+#line 680 "book/A1-making.nw"
 struct chunk_info {
     char *label;             /* noidx's anchor for this definition */
     char *name;
@@ -15,10 +15,10 @@ static char **lines;         /* the whole stream */
 static size_t line_count;
 static struct chunk_info *infos;
 static size_t info_count;
-#line 1051 "book/A1-making.nw"
+#line 1120 "book/A1-making.nw"
 static const struct chunk_info **first_user;   /* see the main loop */
 static size_t chunk_seen;                      /* definitions gathered so far */
-#line 691 "book/A1-making.nw"
+#line 693 "book/A1-making.nw"
 static void read_all(FILE *in)
 {
     char *buf = NULL;
@@ -30,7 +30,7 @@ static void read_all(FILE *in)
     }
     free(buf);
 }
-#line 708 "book/A1-making.nw"
+#line 710 "book/A1-making.nw"
 static void learn_chunks(void)
 {
     const char *label = NULL, *arg;
@@ -56,7 +56,7 @@ static const struct chunk_info *info_of(const char *label)
         if (strcmp(infos[i].label, label) == 0) return &infos[i];
     return NULL;
 }
-#line 741 "book/A1-making.nw"
+#line 743 "book/A1-making.nw"
 static void add_inline_code(struct text *out, const char *code)
 {
     int longest = 0, run = 0;
@@ -76,7 +76,7 @@ static void add_inline_code(struct text *out, const char *code)
     text_add(out, pad ? " " : "");
     text_add(out, fence);
 }
-#line 765 "book/A1-making.nw"
+#line 767 "book/A1-making.nw"
 static void write_chunk_link(FILE *out, const char *label, bool with_name)
 {
     const struct chunk_info *c = info_of(label);
@@ -84,7 +84,12 @@ static void write_chunk_link(FILE *out, const char *label, bool with_name)
     if (with_name) fprintf(out, "[⟨%s⟩ %d](#%s)", c->name, c->number, c->label);
     else fprintf(out, "[%d](#%s)", c->number, c->label);
 }
-#line 819 "book/A1-making.nw"
+#line 867 "book/A1-making.nw"
+static void write_latex(FILE *out, const char *latex)
+{
+    fprintf(out, "\n```{=latex}\n%s\n```\n\n", latex);
+}
+#line 874 "book/A1-making.nw"
 static void write_output(FILE *out, const char *outputs, const char *name)
 {
     char path[1024];
@@ -94,18 +99,46 @@ static void write_output(FILE *out, const char *outputs, const char *name)
         fprintf(stderr, "weave: no captured output %s (build the demos first)\n", path);
         exit(1);
     }
+    write_latex(out, "\\begin{capturedoutput}");
     fprintf(out, "::: {.output}\nOutput of `%s`:\n\n```{.text}\n", name);
     char buf[4096];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) fwrite(buf, 1, n, out);
+    int last = '\n';              /* a missing final newline is added */
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        fwrite(buf, 1, n, out);
+        last = buf[n - 1];
+    }
     fclose(f);
-    fprintf(out, "```\n:::\n");
+    fprintf(out, "%s```\n:::\n", last == '\n' ? "" : "\n");
+    write_latex(out, "\\end{capturedoutput}");
 }
-#line 780 "book/A1-making.nw"
+#line 837 "book/A1-making.nw"
+static bool in_unnumbered_chapter;
+
+/* The level of a Markdown heading ("## Title" is 2), or 0 for other lines. */
+static int heading_level(const char *line)
+{
+    int level = (int)strspn(line, "#");
+    return level >= 1 && level <= 6 && line[level] == ' ' ? level : 0;
+}
+
+static void write_heading(FILE *out, const char *line, int level)
+{
+    size_t len = strlen(line);
+    const char *attributes = line[len - 1] == '}' ? strrchr(line, '{') : NULL;
+    bool unnumbered = attributes && strstr(attributes, ".unnumbered");
+    if (level == 1)
+        in_unnumbered_chapter = unnumbered || strncmp(line, "# Appendix", 10) == 0;
+    fputc('\n', out);   /* a heading needs a blank line before it, even at a file's start */
+    if (unnumbered || !in_unnumbered_chapter) fprintf(out, "%s\n", line);
+    else if (attributes) fprintf(out, "%.*s .unnumbered}\n", (int)len - 1, line);
+    else fprintf(out, "%s {.unnumbered}\n", line);
+}
+#line 782 "book/A1-making.nw"
 static size_t weave_docs(FILE *out, size_t i, const char *outputs)
 {
     struct text line = {0}, quote = {0};
-    bool quoting = false;
+    bool quoting = false, fenced = false;   /* inside a ``` block of the prose */
     const char *arg;
     text_add(&line, "");
     for (; i < line_count && !stream_keyword(lines[i], "@end docs"); i++) {
@@ -123,12 +156,17 @@ static size_t weave_docs(FILE *out, size_t i, const char *outputs)
             quoting = false;
             add_inline_code(&line, quote.s);
         } else if (stream_keyword(lines[i], "@nl")) {
-#line 812 "book/A1-making.nw"
+#line 817 "book/A1-making.nw"
             char name[256];
-            if (sscanf(line.s, "<!-- output: %255s -->", name) == 1) write_output(out, outputs, name);
+            bool fence = strncmp(line.s, "```", 3) == 0 || strncmp(line.s, "~~~", 3) == 0;
+            int level = fenced ? 0 : heading_level(line.s);
+            if (level) write_heading(out, line.s, level);
+            else if (!fenced && sscanf(line.s, "<!-- output: %255s -->", name) == 1)
+                write_output(out, outputs, name);
             else fprintf(out, "%s\n", line.s);
+            if (fence) fenced = !fenced;
             text_clear(&line);
-#line 802 "book/A1-making.nw"
+#line 804 "book/A1-making.nw"
         }
     }
     fputs(line.s, out);    /* a last line without its newline */
@@ -136,18 +174,18 @@ static size_t weave_docs(FILE *out, size_t i, const char *outputs)
     free(quote.s);
     return i;
 }
-#line 845 "book/A1-making.nw"
+#line 906 "book/A1-making.nw"
 struct code_chunk {
     const struct chunk_info *self;
-    bool continued;              /* has a previous definition: +≡ */
-    const char *next_label;      /* continued in */
+    const char *previous_label;  /* continues this definition (+≡), or NULL */
+    const char *next_label;      /* continued in, or NULL */
     const char *uses[64];        /* labels of chunks using this one */
     int use_count;
     char *defines;               /* "a, b, c" */
     char *code;
     size_t code_len;
 };
-#line 858 "book/A1-making.nw"
+#line 919 "book/A1-making.nw"
 static size_t gather_code(size_t i, struct code_chunk *c)
 {
     FILE *code = open_memstream(&c->code, &c->code_len);
@@ -160,7 +198,7 @@ static size_t gather_code(size_t i, struct code_chunk *c)
         else if (stream_keyword(l, "@nl")) { if (!header) fputc('\n', code); header = false; }
         else if ((arg = stream_keyword(l, "@text"))) fputs(arg, code);
         else if ((arg = stream_keyword(l, "@use"))) fprintf(code, "<<%s>>", arg);
-        else if (stream_keyword(l, "@xref prevdef")) c->continued = true;
+        else if ((arg = stream_keyword(l, "@xref prevdef"))) c->previous_label = arg;
         else if ((arg = stream_keyword(l, "@xref nextdef"))) c->next_label = arg;
         else if ((arg = stream_keyword(l, "@xref useitem")) && c->use_count < 64)
             c->uses[c->use_count++] = arg;
@@ -171,7 +209,7 @@ static size_t gather_code(size_t i, struct code_chunk *c)
     fclose(defines);
     return i;
 }
-#line 887 "book/A1-making.nw"
+#line 948 "book/A1-making.nw"
 static const char *language_of(const struct chunk_info *c)
 {
     for (int hops = 0; c && hops < 50; hops++) {
@@ -182,6 +220,8 @@ static const char *language_of(const struct chunk_info *c)
             if (strcmp(dot, ".js") == 0) return "javascript";
             if (strcmp(dot, ".sh") == 0) return "bash";
             if (strcmp(dot, ".css") == 0) return "css";
+            if (strcmp(dot, ".tex") == 0) return "latex";
+            if (strcmp(dot, ".awk") == 0) return "awk";
             if (strcmp(dot, ".S") == 0) return "gnuassembler";
             return "c";
         }
@@ -189,34 +229,40 @@ static const char *language_of(const struct chunk_info *c)
     }
     return "c";
 }
-#line 907 "book/A1-making.nw"
+#line 970 "book/A1-making.nw"
 static void write_code(FILE *out, struct code_chunk *c)
 {
-    fprintf(out, "\n::: {#%s .chunk}\n", c->self->label);
+    write_latex(out, "\\begin{chunk}");
+    fprintf(out, "::: {#%s .chunk}\n", c->self->label);
     fprintf(out, "[⟨%s⟩ %d %s]{.chunk-header}\n\n", c->self->name, c->self->number,
-            c->continued ? "+≡" : "≡");
-    fprintf(out, "```{.%s}\n%s```\n", language_of(c->self), c->code);
-    fputs("\n[", out);
+            c->previous_label ? "+≡" : "≡");
+    fprintf(out, "```{.%s}\n%s```\n\n[", language_of(c->self), c->code);
+    if (c->previous_label) {
+        fputs("Continues ", out);
+        write_chunk_link(out, c->previous_label, false);
+        fputs(". ", out);
+    }
     if (c->next_label) {
         fputs("Continued in ", out);
         write_chunk_link(out, c->next_label, false);
         fputs(". ", out);
     }
-#line 928 "book/A1-making.nw"
+#line 997 "book/A1-making.nw"
     for (int u = 0; u < c->use_count; u++) {
         fputs(u == 0 ? "Used in " : ", ", out);
         write_chunk_link(out, c->uses[u], true);
         if (u == c->use_count - 1) fputs(". ", out);
     }
-    if (c->use_count == 0 && !c->continued && strncmp(c->self->name, "tangled/", 8) == 0)
+    if (c->use_count == 0 && !c->previous_label && strncmp(c->self->name, "tangled/", 8) == 0)
         fprintf(out, "Written to `%s`. ", c->self->name);
-#line 920 "book/A1-making.nw"
+#line 988 "book/A1-making.nw"
     if (c->defines[0]) fprintf(out, "Defines %s.", c->defines);
-    fputs("]{.chunk-xref}\n:::\n\n", out);
+    fputs("]{.chunk-xref}\n:::\n", out);
+    write_latex(out, "\\end{chunk}");
     free(c->code);
     free(c->defines);
 }
-#line 944 "book/A1-making.nw"
+#line 1013 "book/A1-making.nw"
 static int by_name(const void *a, const void *b)
 {
     const struct chunk_info *x = *(const struct chunk_info *const *)a;
@@ -240,7 +286,7 @@ static void write_chunk_index(FILE *out)
     fputs("\n", out);
     free(sorted);
 }
-#line 970 "book/A1-making.nw"
+#line 1039 "book/A1-making.nw"
 static void write_identifier_index(FILE *out)
 {
     fputs("\n# Index of identifiers {.unnumbered #index-of-identifiers}\n\n", out);
@@ -257,12 +303,12 @@ static void write_identifier_index(FILE *out)
     }
     fputs("\n", out);
 }
-#line 995 "book/A1-making.nw"
+#line 1064 "book/A1-making.nw"
 static void weave(FILE *out, const char *outputs)
 {
     struct code_chunk *all = stream_xrealloc(NULL, (info_count + 1) * sizeof *all);
     size_t n = 0;
-#line 1015 "book/A1-making.nw"
+#line 1084 "book/A1-making.nw"
     first_user = stream_xrealloc(NULL, (info_count + 1) * sizeof *first_user);
     for (size_t i = 0; i < info_count; i++) first_user[i] = NULL;
     for (size_t i = 0; i < line_count; i++) {
@@ -274,7 +320,7 @@ static void weave(FILE *out, const char *outputs)
                 first_user[d] = info_of(all[n].uses[0]);
         n++;
     }
-#line 1000 "book/A1-making.nw"
+#line 1069 "book/A1-making.nw"
     size_t next = 0;
     for (size_t i = 0; i < line_count; i++) {
         if (stream_keyword(lines[i], "@begin docs")) i = weave_docs(out, i + 1, outputs);
@@ -287,7 +333,7 @@ static void weave(FILE *out, const char *outputs)
     write_identifier_index(out);
     free(all);
 }
-#line 1029 "book/A1-making.nw"
+#line 1098 "book/A1-making.nw"
 int main(int argc, char **argv)
 {
     const char *outputs = "build/out";

@@ -1,0 +1,47 @@
+#line 115 "book/03-tasks.nw"
+/* task.h: the task structure, shared by the runtime's files (not public). */
+#ifndef TASK_H
+#define TASK_H
+#include "loop.h"
+
+#line 131 "book/03-tasks.nw"
+enum task_state { TASK_CREATED, TASK_READY, TASK_RUNNING, TASK_SUSPENDED, TASK_DONE };
+#line 139 "book/03-tasks.nw"
+struct done_watcher {
+    void (*notify)(struct done_watcher *self, aio_task *finished);
+    struct done_watcher *next;
+};
+
+#line 146 "book/03-tasks.nw"
+struct aio_task {
+    struct coro context;
+    aio_loop *loop;
+    aio_task_fn *fn;
+    void *arg;
+    void *stack;                      /* from the pool, from the first step on */
+    enum task_state state;
+    int references;                   /* the creator's handle, and one while not done */
+    aio_status wake_status;           /* what the current suspending call returns */
+    void (*abort_wait)(aio_task *);   /* undoes the current wait, for cancellation */
+    struct aio_timer timer;           /* for aio_sleep */
+    aio_task *awaited;                /* the task this one awaits, if any */
+    struct done_watcher awaiting;     /* this task's watcher on it */
+    struct done_watcher *watchers, **watchers_tail;
+    aio_outcome outcome;
+    char *message;                    /* storage for outcome.message */
+    bool cancel_requested;            /* to deliver at the next suspension point */
+    const char *cancel_message;
+    aio_task *previous, *next;        /* the loop's list of every task */
+    char name[32];
+};
+
+#line 173 "book/03-tasks.nw"
+aio_task *current_task_or_complain(const char *function);
+void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *));
+aio_status task_switch_out(aio_task *task);
+void task_wake(aio_task *task, aio_status status);
+bool task_take_cancel(aio_task *task);
+void task_watch(aio_task *task, struct done_watcher *watcher);
+
+#line 124 "book/03-tasks.nw"
+#endif

@@ -1,0 +1,351 @@
+/* ch03_tasks.c: tasks of chapter 3, on the virtual clock. */
+#define _GNU_SOURCE
+#include "test_util.h"
+#include "aio.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/valgrind.h>
+
+static const aio_loop_options virtual = {.virtual_clock = true};
+static char trace[256];
+static void note(const char *s) { strcat(trace, s); }
+static aio_time now(void) { return aio_now(aio_running_loop()); }
+
+static aio_outcome append_letter(void *letter)
+{
+    note(letter);
+    return aio_value(0);
+}
+
+static aio_outcome spawn_then_check(void *arg)
+{
+    (void)arg;
+    aio_task *a = aio_spawn("a", append_letter, "a");
+    aio_task *b = aio_spawn("b", append_letter, "b");
+    note("m");                               /* neither has run yet */
+    ck_assert(!aio_task_done(a));
+    ck_assert_int_eq(aio_yield(), AIO_OK);   /* now both run, in order */
+    note("M");
+    ck_assert(aio_task_done(a) && aio_task_done(b));
+    aio_release(a);
+    aio_release(b);
+    return aio_value(7);
+}
+
+START_TEST(a_created_task_runs_only_when_its_creator_suspends)
+{
+    trace[0] = '\0';
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(spawn_then_check, NULL, &virtual, &out), AIO_OK);
+    ck_assert_int_eq(out.value, 7);
+    ck_assert_str_eq(trace, "mabM");
+}
+END_TEST
+
+static aio_outcome yielder(void *letter)
+{
+    for (int i = 0; i < 3; i++) {
+        note(letter);
+        if (aio_yield() != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    }
+    return aio_value(0);
+}
+
+static aio_outcome three_yielders(void *arg)
+{
+    (void)arg;
+    aio_task *t[3] = {aio_spawn("x", yielder, "x"), aio_spawn("y", yielder, "y"),
+                      aio_spawn("z", yielder, "z")};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(aio_await(t[i], NULL), AIO_OK);
+        aio_release(t[i]);
+    }
+    return aio_value(0);
+}
+
+START_TEST(ready_tasks_take_turns_in_fifo_order)
+{
+    trace[0] = '\0';
+    ck_assert_int_eq(aio_run(three_yielders, NULL, &virtual, NULL), AIO_OK);
+    ck_assert_str_eq(trace, "xyzxyzxyz");
+}
+END_TEST
+
+static aio_time woke_at[4];
+static aio_outcome sleep_for(void *ms)
+{
+    intptr_t delay = (intptr_t)ms;
+    if (aio_sleep(AIO_MSEC(delay)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    char letter[2] = {(char)('0' + delay / 10), 0};
+    note(letter);
+    woke_at[delay / 10] = now();
+    return aio_value(delay);
+}
+
+static aio_outcome sleepers(void *arg)
+{
+    (void)arg;
+    intptr_t delays[] = {30, 10, 20, 10};
+    aio_task *t[4];
+    for (int i = 0; i < 4; i++) t[i] = aio_spawn("sleeper", sleep_for, (void *)delays[i]);
+    for (int i = 0; i < 4; i++) {
+        aio_outcome out;
+        ck_assert_int_eq(aio_await(t[i], &out), AIO_OK);
+        ck_assert_int_eq(out.value, delays[i]);
+        aio_release(t[i]);
+    }
+    ck_assert_int_eq(now(), AIO_MSEC(30));
+    return aio_value(0);
+}
+
+START_TEST(sleepers_wake_in_deadline_order_exactly_on_time)
+{
+    trace[0] = '\0';
+    ck_assert_int_eq(aio_run(sleepers, NULL, &virtual, NULL), AIO_OK);
+    ck_assert_str_eq(trace, "1123");
+    ck_assert_int_eq(woke_at[1], AIO_MSEC(10));
+    ck_assert_int_eq(woke_at[2], AIO_MSEC(20));
+    ck_assert_int_eq(woke_at[3], AIO_MSEC(30));
+}
+END_TEST
+
+static aio_outcome fail_with(void *code)
+{
+    return aio_error((int)(intptr_t)code, "failed with %d", (int)(intptr_t)code);
+}
+
+static aio_outcome await_failure(void *arg)
+{
+    (void)arg;
+    aio_task *t = aio_spawn("failing", fail_with, (void *)(intptr_t)EPIPE);
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(t, &out), AIO_ERROR);
+    ck_assert_int_eq(out.error, EPIPE);
+    ck_assert_str_eq(out.message, "failed with 32");
+    /* awaiting a done task again does not suspend and gives the same outcome */
+    ck_assert_int_eq(aio_await(t, &out), AIO_ERROR);
+    aio_release(t);
+    return aio_error(EIO, "main gives up: %s", "disk");
+}
+
+START_TEST(errors_reach_the_awaiter_and_the_caller_of_run)
+{
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(await_failure, NULL, &virtual, &out), AIO_ERROR);
+    ck_assert_int_eq(out.error, EIO);
+    ck_assert_str_eq(out.message, "main gives up: disk");
+}
+END_TEST
+
+static int recurse(int n)
+{
+    volatile char pad[128];
+    pad[0] = (char)n;
+    if (n > 0 && n % 50 == 0 && aio_yield() != AIO_OK) return -1;   /* suspend deep down */
+    return n == 0 ? pad[0] : 1 + recurse(n - 1);
+}
+
+static aio_outcome deep(void *n) { return aio_value(recurse((int)(intptr_t)n)); }
+
+static aio_outcome two_deep_tasks(void *arg)
+{
+    (void)arg;
+    aio_task *a = aio_spawn("deep a", deep, (void *)200), *b = aio_spawn("deep b", deep, (void *)150);
+    aio_outcome oa, ob;
+    ck_assert_int_eq(aio_await(a, &oa), AIO_OK);
+    ck_assert_int_eq(aio_await(b, &ob), AIO_OK);
+    aio_release(a);
+    aio_release(b);
+    return aio_value(oa.value + ob.value);
+}
+
+START_TEST(a_deep_call_chain_suspends_and_resumes)
+{
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(two_deep_tasks, NULL, &virtual, &out), AIO_OK);
+    ck_assert_int_eq(out.value, 350);
+}
+END_TEST
+
+static long finished;
+static aio_outcome tiny(void *i)
+{
+    if (aio_yield() != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    finished++;
+    return aio_value((intptr_t)i);
+}
+
+static aio_outcome hundred_thousand(void *arg)
+{
+    (void)arg;
+    enum { N = 100000 };
+    static aio_task *tasks[N];
+    for (intptr_t i = 0; i < N; i++) ck_assert_ptr_nonnull(tasks[i] = aio_spawn("tiny", tiny, (void *)i));
+    long sum = 0;
+    for (int i = 0; i < N; i++) {
+        aio_outcome out;
+        ck_assert_int_eq(aio_await(tasks[i], &out), AIO_OK);
+        sum += out.value;
+        aio_release(tasks[i]);
+    }
+    return aio_value(sum == (long)N * (N - 1) / 2);
+}
+
+START_TEST(a_hundred_thousand_tasks_run_and_are_freed)
+{
+    aio_outcome out;
+    finished = 0;
+    ck_assert_int_eq(aio_run(hundred_thousand, NULL, &virtual, &out), AIO_OK);
+    ck_assert_int_eq(out.value, 1);
+    ck_assert_int_eq(finished, 100000);
+    /* nothing leaked: checked by the Valgrind and LeakSanitizer runs of make check */
+}
+END_TEST
+
+static aio_outcome overflow(void *arg);
+static volatile int forever = 1;
+static int bottomless(int n)
+{
+    volatile char pad[512];
+    pad[0] = (char)n;
+    return forever ? bottomless(n + 1) + pad[0] : 0;
+}
+static aio_outcome overflow(void *arg) { (void)arg; return aio_value(bottomless(0)); }
+static aio_outcome spawn_overflow(void *arg)
+{
+    aio_task *t = aio_spawn("the-deep-one", overflow, arg);
+    aio_status ignored = aio_await(t, NULL);
+    return aio_value(ignored);
+}
+
+START_TEST(a_stack_overflow_is_reported_with_the_task_name)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return;   /* AddressSanitizer reports overflows itself */
+#endif
+    if (RUNNING_ON_VALGRIND) return;   /* Valgrind reports it in its own words */
+    int err[2];
+    ck_assert_int_eq(pipe(err), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(err[1], STDERR_FILENO);
+        aio_run(spawn_overflow, NULL, &virtual, NULL);
+        _exit(0);
+    }
+    close(err[1]);
+    char text[512] = {0};
+    ssize_t n = 0, got;
+    while ((got = read(err[0], text + n, sizeof text - 1 - n)) > 0) n += got;
+    int status;
+    waitpid(child, &status, 0);
+    ck_assert(n > 0);
+    ck_assert_ptr_nonnull(strstr(text, "stack overflow in task 'the-deep-one'"));
+    ck_assert(WIFSIGNALED(status));
+}
+END_TEST
+
+static bool cleaned_up;
+static aio_outcome long_sleeper(void *arg)
+{
+    (void)arg;
+    aio_status status = aio_sleep(AIO_SEC(1000));
+    ck_assert_int_eq(status, AIO_CANCELLED);
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(5)), AIO_OK);   /* cleanup may await */
+    cleaned_up = true;
+    return aio_propagate(status);
+}
+
+static bool never_ran;
+static aio_outcome not_started(void *arg) { (void)arg; never_ran = false; return aio_value(0); }
+
+static aio_outcome leave_tasks_behind(void *arg)
+{
+    (void)arg;
+    aio_release(aio_spawn("sleeper", long_sleeper, NULL));
+    if (aio_sleep(AIO_MSEC(1)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    aio_release(aio_spawn("never started", not_started, NULL));
+    return aio_value(1);
+}
+
+START_TEST(run_cancels_what_is_left_and_waits_for_its_cleanup)
+{
+    cleaned_up = false;
+    never_ran = true;
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(leave_tasks_behind, NULL, &virtual, &out), AIO_OK);
+    ck_assert_int_eq(out.value, 1);
+    ck_assert(cleaned_up);
+    ck_assert(never_ran);
+}
+END_TEST
+
+static aio_outcome cancel_a_sleeper(void *arg)
+{
+    (void)arg;
+    aio_task *t = aio_spawn("sleeper", sleep_for, (void *)1000);
+    ck_assert_int_eq(aio_yield(), AIO_OK);
+    ck_assert(aio_cancel(t, "stop"));
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(t, &out), AIO_CANCELLED);
+    ck_assert_int_eq(now(), 0);                 /* woken at once, not after its sleep */
+    ck_assert(!aio_cancel(t, "again"));         /* a done task cannot be cancelled */
+    aio_release(t);
+    return aio_value(0);
+}
+
+START_TEST(cancel_wakes_a_sleeper_at_once_and_a_done_task_refuses)
+{
+    ck_assert_int_eq(aio_run(cancel_a_sleeper, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+static aio_task *main_handle;
+static aio_outcome await_main(void *arg) { (void)arg; return aio_value(aio_await(main_handle, NULL)); }
+static aio_outcome deadlock(void *arg)
+{
+    (void)arg;
+    main_handle = aio_current_task();
+    aio_task *t = aio_spawn("awaits main", await_main, NULL);
+    return aio_value(aio_await(t, NULL));
+}
+
+START_TEST(a_deadlock_is_reported_not_hung)
+{
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(deadlock, NULL, &virtual, &out), AIO_ERROR);
+    ck_assert_int_eq(out.error, EDEADLK);
+}
+END_TEST
+
+START_TEST(suspending_outside_a_task_is_an_error)
+{
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(1)), AIO_ERROR);
+    ck_assert_ptr_null(aio_spawn("x", tiny, NULL));
+}
+END_TEST
+
+static Suite *tasks_suite(void)
+{
+    Suite *s = suite_create("chapter 3: tasks");
+    TCase *t = tcase_create("tasks");
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, a_created_task_runs_only_when_its_creator_suspends);
+    tcase_add_test(t, ready_tasks_take_turns_in_fifo_order);
+    tcase_add_test(t, sleepers_wake_in_deadline_order_exactly_on_time);
+    tcase_add_test(t, errors_reach_the_awaiter_and_the_caller_of_run);
+    tcase_add_test(t, a_deep_call_chain_suspends_and_resumes);
+    tcase_add_test(t, a_hundred_thousand_tasks_run_and_are_freed);
+    tcase_add_test(t, a_stack_overflow_is_reported_with_the_task_name);
+    tcase_add_test(t, run_cancels_what_is_left_and_waits_for_its_cleanup);
+    tcase_add_test(t, cancel_wakes_a_sleeper_at_once_and_a_done_task_refuses);
+    tcase_add_test(t, a_deadlock_is_reported_not_hung);
+    tcase_add_test(t, suspending_outside_a_task_is_an_error);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+TEST_MAIN(tasks_suite)
