@@ -90,5 +90,12 @@ const char *aio_task_name(const aio_task *task);
 bool aio_task_done(const aio_task *task);
 
 
+#line 23 "book/04-gather.nw"
+/* Wait for every task; outcomes[i] is tasks[i]'s. Without return_exceptions the
+   first failure is returned at once, and the outcomes of tasks still running are
+   left untouched (aio_task_done tells which). */
+AIO_MUST_CHECK aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
+                                     aio_outcome *outcomes);
+
 #line 45 "book/01-event-loop.nw"
 #endif

@@ -33,7 +33,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     }
     loop->watched.max_fd = -1;
     if (options) loop->virtual_clock = options->virtual_clock;
-#line 196 "book/03-tasks.nw"
+#line 202 "book/03-tasks.nw"
     size_t stack_size = options && options->stack_size ? options->stack_size : default_stack_size();
     if (!stack_pool_init(&loop->stacks, stack_size)) {
         free(loop->ready.items);
@@ -47,7 +47,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
 void aio_loop_free(aio_loop *loop)
 {
     if (!loop) return;
-#line 205 "book/03-tasks.nw"
+#line 211 "book/03-tasks.nw"
     free_every_task(loop);
     stack_pool_free(&loop->stacks);
 #line 468 "book/01-event-loop.nw"
@@ -111,7 +111,7 @@ bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
     }
     return false;
 }
-#line 389 "book/03-tasks.nw"
+#line 395 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
 {
     if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);

@@ -32,10 +32,13 @@ struct aio_task {
     bool cancel_requested;            /* to deliver at the next suspension point */
     const char *cancel_message;
     aio_task *previous, *next;        /* the loop's list of every task */
+#line 101 "book/04-gather.nw"
+    struct gather *gathering;         /* the gather this task waits in, if any */
+#line 166 "book/03-tasks.nw"
     char name[32];
 };
 
-#line 173 "book/03-tasks.nw"
+#line 179 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function);
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *));
 aio_status task_switch_out(aio_task *task);

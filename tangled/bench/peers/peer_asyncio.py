@@ -1,0 +1,95 @@
+"""Benchmark peer: CPython asyncio, or uvloop with --uvloop (appendix-peers)."""
+import asyncio
+import resource
+import sys
+import time
+
+PEER = "asyncio"  # "uvloop" once --uvloop is seen
+
+
+def report(workload, metric, value):
+    print(f"RESULT {workload} {PEER} {metric} {value}", flush=True)
+
+
+def peak_rss_bytes():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM line in /proc/self/status")
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+async def yield_once():
+    await asyncio.sleep(0)
+
+
+async def spawn_and_gather(n):
+    start = time.perf_counter()
+    tasks = [asyncio.create_task(yield_once()) for _ in range(n)]
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    report("W1", "us_per_task", f"{elapsed / n * 1e6:.3f}")
+async def yield_times(count):
+    for _ in range(count):
+        await asyncio.sleep(0)
+
+
+async def ping_pong(n):
+    half = n // 2
+    start = time.perf_counter()
+    await asyncio.gather(asyncio.create_task(yield_times(half)),
+                         asyncio.create_task(yield_times(half)))
+    elapsed = time.perf_counter() - start
+    report("W2", "ns_per_switch", f"{elapsed / (2 * half) * 1e9:.1f}")
+async def limited_worker(semaphore):
+    async with semaphore:
+        await asyncio.sleep(0.010)
+
+
+async def semaphore_workers(n):
+    semaphore = asyncio.Semaphore(5)
+    cpu_start, start = cpu_seconds(), time.perf_counter()
+    await asyncio.gather(*(asyncio.create_task(limited_worker(semaphore))
+                           for _ in range(n)))
+    elapsed = time.perf_counter() - start
+    report("W4", "wall_ms", f"{elapsed * 1e3:.1f}")
+    report("W4", "cpu_ms", f"{(cpu_seconds() - cpu_start) * 1e3:.2f}")
+async def sleep_one_second():
+    await asyncio.sleep(1.0)
+
+
+async def million_sleepers(n):
+    rss_before = peak_rss_bytes()
+    start = time.perf_counter()
+    tasks = [asyncio.create_task(sleep_one_second()) for _ in range(n)]
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    report("W5", "past_sleep_s", f"{elapsed - 1.0:.3f}")
+    report("W5", "bytes_per_task", f"{(peak_rss_bytes() - rss_before) / n:.0f}")
+WORKLOADS = {"W1": (spawn_and_gather, 100_000), "W2": (ping_pong, 1_000_000),
+             "W4": (semaphore_workers, 50), "W5": (million_sleepers, 1_000_000)}
+USAGE = "usage: peer_asyncio.py W1|W2|W4|W5 [N >= 2] [--uvloop]"
+
+
+def main(argv):
+    global PEER
+    args = [arg for arg in argv if arg != "--uvloop"]
+    loop_factory = None
+    if len(args) < len(argv):
+        import uvloop
+        loop_factory, PEER = uvloop.new_event_loop, "uvloop"
+    workload, n = WORKLOADS.get(args[0] if args else "", (None, 0))
+    if len(args) == 2:
+        n = int(args[1]) if args[1].isdigit() else 0
+    if workload is None or len(args) > 2 or n < 2:
+        print(USAGE, file=sys.stderr)
+        sys.exit(2)
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(workload(n))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,90 @@
+#line 152 "book/04-gather.nw"
+/* gather.c: wait for many tasks, outcomes in argument order. */
+#include "task.h"
+#include <stdlib.h>
+
+#line 40 "book/04-gather.nw"
+struct gather;
+
+struct gather_watcher {
+    struct done_watcher watcher;
+    struct gather *gather;
+    size_t index;
+};
+
+struct gather {
+    aio_task *waiter;             /* the gathering task */
+    aio_task **tasks;
+    aio_outcome *outcomes;        /* the caller's, written only while it waits */
+    size_t total;                 /* children */
+    size_t remaining;             /* children not finished yet */
+    size_t references;
+    bool return_exceptions, waiting, cancelled;
+    struct gather_watcher watchers[];
+};
+#line 65 "book/04-gather.nw"
+static void drop_reference(struct gather *g)
+{
+    if (--g->references == 0) free(g);
+}
+
+static void child_ended(struct done_watcher *watcher, aio_task *child)
+{
+    struct gather_watcher *w = (struct gather_watcher *)watcher;
+    struct gather *g = w->gather;
+    if (g->waiting) {
+        g->outcomes[w->index] = child->outcome;
+        g->remaining--;
+        bool failed = child->outcome.status != AIO_OK && !g->return_exceptions;
+        if (failed || g->remaining == 0) {
+            g->waiting = false;
+            task_wake(g->waiter, g->cancelled ? AIO_CANCELLED : failed ? child->outcome.status : AIO_OK);
+        }
+    }
+    drop_reference(w->gather);
+}
+#line 91 "book/04-gather.nw"
+static void abort_gather(aio_task *task)
+{
+    struct gather *g = task->gathering;
+    g->cancelled = true;
+    for (size_t i = 0; i < g->total; i++)
+        aio_cancel(g->tasks[i], task->cancel_message);
+}
+#line 111 "book/04-gather.nw"
+aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
+                      aio_outcome *outcomes)
+{
+    aio_task *self = current_task_or_complain("aio_gather");
+    if (!self) return AIO_ERROR;
+#line 139 "book/04-gather.nw"
+    size_t pending = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (tasks[i]->state != TASK_DONE) {
+            pending++;
+            continue;
+        }
+        outcomes[i] = tasks[i]->outcome;
+        if (outcomes[i].status != AIO_OK && !return_exceptions) return outcomes[i].status;
+    }
+    if (pending == 0) return AIO_OK;
+#line 117 "book/04-gather.nw"
+    if (task_take_cancel(self)) return AIO_CANCELLED;
+    struct gather *g = malloc(sizeof *g + count * sizeof g->watchers[0]);
+    if (!g) return AIO_ERROR;
+    *g = (struct gather){.waiter = self, .tasks = tasks, .outcomes = outcomes, .total = count,
+                         .remaining = pending, .references = pending + 1,
+                         .return_exceptions = return_exceptions, .waiting = true};
+    for (size_t i = 0; i < count; i++) {
+        if (tasks[i]->state == TASK_DONE) continue;
+        g->watchers[i] = (struct gather_watcher){{.notify = child_ended}, g, i};
+        task_watch(tasks[i], &g->watchers[i].watcher);
+    }
+    self->gathering = g;
+    task_begin_wait(self, abort_gather);
+    aio_status status = task_switch_out(self);
+    self->gathering = NULL;
+    g->waiting = false;
+    drop_reference(g);
+    return status;
+}
