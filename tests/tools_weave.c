@@ -78,8 +78,12 @@ START_TEST(chunks_get_anchors_headers_and_links)
     ck_assert_ptr_nonnull(strstr(out, "[⟨body⟩ 3 +≡]{.chunk-header}"));
     ck_assert_ptr_nonnull(strstr(out, "```{.c}\nint main(void)\n{\n    <<body>>\n}\n```"));
     ck_assert_ptr_nonnull(strstr(out, "Continued in [3](#"));
+    ck_assert_ptr_nonnull(strstr(out, "Continues [2](#"));
     ck_assert_ptr_nonnull(strstr(out, "Used in [⟨tangled/x.c⟩ 1](#"));
     ck_assert_ptr_nonnull(strstr(out, "# Index of chunks"));
+    /* For the PDF, each chunk is one LaTeX environment around the div. */
+    ck_assert_ptr_nonnull(strstr(out, "```{=latex}\n\\begin{chunk}\n```\n\n::: {#"));
+    ck_assert_ptr_nonnull(strstr(out, "]{.chunk-xref}\n:::\n\n```{=latex}\n\\end{chunk}\n```"));
 }
 END_TEST
 
@@ -96,8 +100,35 @@ START_TEST(output_directive_includes_the_captured_output)
     write_book("Before.\n\n<!-- output: demo -->\n\nAfter.\n");
     ck_assert_int_eq(run("printf 'hello from the demo\\n' > demo.txt", out, sizeof out), 0);
     ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "```{.text}\nhello from the demo\n```"));
+    ck_assert_ptr_nonnull(strstr(out, "```{=latex}\n\\begin{capturedoutput}\n```\n\n"
+                                      "::: {.output}\nOutput of `demo`:\n\n"
+                                      "```{.text}\nhello from the demo\n```\n:::\n\n"
+                                      "```{=latex}\n\\end{capturedoutput}\n```"));
     ck_assert_ptr_null(strstr(out, "<!-- output"));
+    /* Output without a final newline still closes its block on a line of its own. */
+    ck_assert_int_eq(run("printf 'no newline' > demo.txt", out, sizeof out), 0);
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "```{.text}\nno newline\n```\n"));
+}
+END_TEST
+
+START_TEST(sections_of_unnumbered_chapters_are_unnumbered)
+{
+    write_book("# Preface {.unnumbered}\n\n## How to read it\n\nText.\n"
+               "# The loop {#ch-loop}\n\n## The idea\n\n```sh\n# a comment\n```\n\n"
+               "# Appendix: How it is made {#making}\n\n## Tangling\n\n"
+               "### Details {#details}\n\n## Notes {.unnumbered}\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "\n# Preface {.unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## How to read it {.unnumbered}\n"));
+    /* A chapter right after a paragraph still gets its blank line. */
+    ck_assert_ptr_nonnull(strstr(out, "Text.\n\n# The loop {#ch-loop}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## The idea\n"));
+    ck_assert_ptr_nonnull(strstr(out, "```sh\n# a comment\n```"));
+    ck_assert_ptr_nonnull(strstr(out, "\n# Appendix: How it is made {#making .unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Tangling {.unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n### Details {#details .unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Notes {.unnumbered}\n"));
 }
 END_TEST
 
@@ -171,6 +202,7 @@ static Suite *tools_suite(void)
     tcase_add_test(t, chunks_get_anchors_headers_and_links);
     tcase_add_test(t, code_escapes_reach_the_code_block);
     tcase_add_test(t, output_directive_includes_the_captured_output);
+    tcase_add_test(t, sections_of_unnumbered_chapters_are_unnumbered);
     tcase_add_test(t, missing_output_is_an_error);
     tcase_add_test(t, tangle_keeps_indentation_and_writes_line_directives);
     tcase_add_test(t, tangle_refuses_to_overwrite_a_hand_edit);

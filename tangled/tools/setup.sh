@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(noweb pandoc check pkg-config gcc make valgrind
           texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
-          texlive-luatex lmodern fonts-dejavu-core poppler-utils)
+          texlive-luatex lmodern fonts-dejavu-core fonts-dejavu-extra poppler-utils)
 if [ "${1:-}" = bench ]; then
     packages=(python3 python3-uvloop nodejs libuv1-dev)
 fi
