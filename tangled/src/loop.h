@@ -80,7 +80,8 @@ struct aio_loop {
 #line 193 "book/03-tasks.nw"
     struct coro scheduler;        /* the loop's own context, on the thread's stack */
     struct aio_task *current;     /* the task running now, or NULL */
-    struct stack_pool stacks;
+    struct stack_pool *stacks;    /* the thread's pool, or own_stacks */
+    struct stack_pool own_stacks; /* for a loop with an unusual stack size */
     struct aio_task *all_tasks;   /* every task not yet freed */
     struct aio_task *main_task;
     struct aio_task *spare_tasks; /* freed task structures, for reuse */
@@ -98,10 +99,11 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
 #line 430 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
 
-#line 403 "book/03-tasks.nw"
+#line 422 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
-#line 563 "book/03-tasks.nw"
+#line 589 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
+struct stack_pool *thread_stack_pool(void);
 #line 135 "book/01-event-loop.nw"
 #endif

@@ -1,4 +1,4 @@
-#line 387 "book/02-coroutines.nw"
+#line 395 "book/02-coroutines.nw"
 /* stack.c: the stack pool. */
 #define _DEFAULT_SOURCE
 #include "stack.h"
@@ -22,6 +22,7 @@ static bool map_slab(struct stack_pool *pool)
     char *slab = mmap(NULL, size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (slab == MAP_FAILED) return false;
+    madvise(slab, size, MADV_NOHUGEPAGE);   /* see below */
     void **slabs = realloc(pool->slabs, (pool->slab_count + 1) * sizeof *slabs);
     if (!slabs) {
         munmap(slab, size);
@@ -31,17 +32,17 @@ static bool map_slab(struct stack_pool *pool)
     pool->slabs[pool->slab_count++] = slab;
     for (size_t i = STACKS_PER_SLAB; i-- > 0;) {
         char *stack = slab + i * pool->stack_size;
-#line 342 "book/02-coroutines.nw"
+#line 350 "book/02-coroutines.nw"
         if (pool->guard_pages && madvise(stack, STACK_GUARD_SIZE, MADV_GUARD_INSTALL) != 0)
             pool->guard_pages = false;    /* an older kernel: canaries from now on */
         if (!pool->guard_pages) *(uint64_t *)(stack + STACK_GUARD_SIZE) = STACK_CANARY;
-#line 334 "book/02-coroutines.nw"
+#line 335 "book/02-coroutines.nw"
         VALGRIND_STACK_REGISTER(stack, stack + pool->stack_size);
         stack_put(pool, stack);
     }
     return true;
 }
-#line 351 "book/02-coroutines.nw"
+#line 359 "book/02-coroutines.nw"
 void *stack_get(struct stack_pool *pool)
 {
     if (!pool->free_list && !map_slab(pool)) return NULL;
@@ -55,7 +56,7 @@ void stack_put(struct stack_pool *pool, void *stack)
     *(void **)((char *)stack + pool->stack_size - sizeof(void *)) = pool->free_list;
     pool->free_list = stack;
 }
-#line 367 "book/02-coroutines.nw"
+#line 375 "book/02-coroutines.nw"
 bool stack_pool_init(struct stack_pool *pool, size_t stack_size)
 {
     *pool = (struct stack_pool){.stack_size = stack_size, .guard_pages = true};

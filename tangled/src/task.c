@@ -1,4 +1,4 @@
-#line 759 "book/03-tasks.nw"
+#line 786 "book/03-tasks.nw"
 /* task.c: tasks: spawn, step, suspend, wake, await, cancel, sleep, run. */
 #define _GNU_SOURCE
 #include "task.h"
@@ -19,7 +19,7 @@ static void retire(aio_task *task);
 static void release_reference(aio_task *task);
 static void out_of_memory(const char *doing);
 static void stack_overflowed(aio_task *task);
-#line 706 "book/03-tasks.nw"
+#line 733 "book/03-tasks.nw"
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -33,7 +33,7 @@ static void write_all(const char *text, size_t length)
 static void stack_overflowed(aio_task *task)
 {
     fprintf(stderr, "aio: stack overflow in task '%s' (stack of %zu bytes)\n",
-            task->name, task->loop->stacks.stack_size);
+            task->name, task->loop->stacks->stack_size);
     abort();
 }
 
@@ -52,7 +52,7 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     }
     signal(sig, SIG_DFL);   /* returning re-runs the access: the default action ends it */
 }
-#line 741 "book/03-tasks.nw"
+#line 768 "book/03-tasks.nw"
 static void install_overflow_handler(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -68,7 +68,7 @@ static void install_overflow_handler(void)
     sigaction(SIGSEGV, &action, NULL);
 #endif
 }
-#line 241 "book/03-tasks.nw"
+#line 260 "book/03-tasks.nw"
 static bool start(aio_task *task)
 {
     if (task->cancel_requested) {
@@ -76,16 +76,16 @@ static bool start(aio_task *task)
         retire(task);
         return false;
     }
-    task->stack = stack_get(&task->loop->stacks);
+    task->stack = stack_get(task->loop->stacks);
     if (!task->stack) {
         finish(task, aio_error(ENOMEM, "no memory for the stack of task '%s'", task->name));
         retire(task);
         return false;
     }
-    coro_init(&task->context, task->stack, task->loop->stacks.stack_size, task_body, task);
+    coro_init(&task->context, task->stack, task->loop->stacks->stack_size, task_body, task);
     return true;
 }
-#line 224 "book/03-tasks.nw"
+#line 243 "book/03-tasks.nw"
 static void step(void *arg)
 {
     aio_task *task = arg;
@@ -97,10 +97,10 @@ static void step(void *arg)
     coro_switch(&loop->scheduler, &task->context);
     coro_arrived(&loop->scheduler, NULL, NULL);
     loop->current = NULL;
-    if (task->stack && !stack_intact(&loop->stacks, task->stack)) stack_overflowed(task);
+    if (task->stack && !stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
 }
-#line 264 "book/03-tasks.nw"
+#line 283 "book/03-tasks.nw"
 static void task_body(void *arg)
 {
     aio_task *task = arg;
@@ -123,11 +123,11 @@ static void finish(aio_task *task, aio_outcome outcome)
     task->outcome = outcome;
     task->state = TASK_DONE;
 }
-#line 293 "book/03-tasks.nw"
+#line 312 "book/03-tasks.nw"
 static void retire(aio_task *task)
 {
     aio_loop *loop = task->loop;
-    if (task->stack) stack_put(&loop->stacks, task->stack);
+    if (task->stack) stack_put(loop->stacks, task->stack);
     task->stack = NULL;
     struct done_watcher *watcher = task->watchers;
     task->watchers = NULL;
@@ -140,7 +140,7 @@ static void retire(aio_task *task)
     if (task == loop->main_task) aio_loop_stop(loop);
     release_reference(task);
 }
-#line 322 "book/03-tasks.nw"
+#line 341 "book/03-tasks.nw"
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
@@ -164,7 +164,7 @@ void task_wake(aio_task *task, aio_status status)
     task->wake_status = status;
     if (!ready_push(&task->loop->ready, step, task)) out_of_memory("waking a task");
 }
-#line 352 "book/03-tasks.nw"
+#line 371 "book/03-tasks.nw"
 aio_status aio_yield(void)
 {
     aio_task *self = current_task_or_complain("aio_yield");
@@ -174,7 +174,7 @@ aio_status aio_yield(void)
     task_wake(self, AIO_OK);
     return task_switch_out(self);
 }
-#line 369 "book/03-tasks.nw"
+#line 388 "book/03-tasks.nw"
 static void sleep_over(void *arg) { task_wake(arg, AIO_OK); }
 
 static void abort_sleep(aio_task *task)
@@ -195,14 +195,14 @@ aio_status aio_sleep(aio_time delay)
     task_begin_wait(self, abort_sleep);
     return task_switch_out(self);
 }
-#line 449 "book/03-tasks.nw"
+#line 468 "book/03-tasks.nw"
 void task_watch(aio_task *task, struct done_watcher *watcher)
 {
     watcher->next = NULL;
     *task->watchers_tail = watcher;
     task->watchers_tail = &watcher->next;
 }
-#line 415 "book/03-tasks.nw"
+#line 434 "book/03-tasks.nw"
 static void awaited_task_ended(struct done_watcher *watcher, aio_task *finished)
 {
     aio_task *awaiter = (aio_task *)((char *)watcher - offsetof(aio_task, awaiting));
@@ -234,7 +234,7 @@ aio_status aio_await(aio_task *task, aio_outcome *outcome)
     if (outcome) *outcome = task->outcome;
     return task->outcome.status;
 }
-#line 468 "book/03-tasks.nw"
+#line 487 "book/03-tasks.nw"
 bool aio_cancel(aio_task *task, const char *message)
 {
     if (task->state == TASK_DONE) return false;
@@ -257,7 +257,14 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-#line 499 "book/03-tasks.nw"
+#line 518 "book/03-tasks.nw"
+static void copy_name(char *to, const char *from, size_t size)
+{
+    size_t n = 0;
+    while (n + 1 < size && from[n]) to[n] = from[n], n++;   /* cheaper than snprintf */
+    to[n] = '\0';
+}
+
 aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
 {
     aio_loop *loop = running_loop;
@@ -273,11 +280,11 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
     task->watchers_tail = &task->watchers;
     if (loop->all_tasks) loop->all_tasks->previous = task;
     loop->all_tasks = task;
-    snprintf(task->name, sizeof task->name, "%s", name ? name : "task");
+    copy_name(task->name, name ? name : "task", sizeof task->name);
     if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
     return task;
 }
-#line 524 "book/03-tasks.nw"
+#line 550 "book/03-tasks.nw"
 static void release_reference(aio_task *task)
 {
     if (--task->references > 0) return;
@@ -294,7 +301,7 @@ void aio_release(aio_task *task)
 {
     if (task) release_reference(task);
 }
-#line 546 "book/03-tasks.nw"
+#line 572 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop)
 {
     while (loop->all_tasks) {
@@ -309,7 +316,7 @@ void free_every_task(aio_loop *loop)
         free(task);
     }
 }
-#line 617 "book/03-tasks.nw"
+#line 644 "book/03-tasks.nw"
 static aio_outcome loop_failed(int err)
 {
     static _Thread_local char text[128];
@@ -326,7 +333,7 @@ static void cancel_the_rest(aio_loop *loop)
         if (task->state != TASK_DONE)
             fprintf(stderr, "aio_run: task '%s' never finished\n", task->name);
 }
-#line 576 "book/03-tasks.nw"
+#line 603 "book/03-tasks.nw"
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome)
 {
@@ -336,7 +343,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         result = (aio_outcome){.status = AIO_ERROR, .error = EBUSY,
                                .message = "aio_run: a loop is already running in this thread"};
     } else {
-#line 597 "book/03-tasks.nw"
+#line 624 "book/03-tasks.nw"
         aio_loop *loop = aio_loop_new(options);
         if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
         running_loop = loop;
@@ -354,7 +361,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         cancel_the_rest(loop);
         running_loop = NULL;
         aio_loop_free(loop);
-#line 586 "book/03-tasks.nw"
+#line 613 "book/03-tasks.nw"
     }
     if (result.message && result.message != message) {
         snprintf(message, sizeof message, "%s", result.message);
@@ -363,7 +370,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
     if (outcome) *outcome = result;
     return result.status;
 }
-#line 641 "book/03-tasks.nw"
+#line 668 "book/03-tasks.nw"
 aio_outcome aio_error(int code, const char *format, ...)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -383,7 +390,7 @@ aio_outcome aio_error(int code, const char *format, ...)
     }
     return (aio_outcome){.status = AIO_ERROR, .error = code, .message = message};
 }
-#line 666 "book/03-tasks.nw"
+#line 693 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -409,4 +416,11 @@ size_t default_stack_size(void)
 #else
     return 64 * 1024;
 #endif
+}
+#line 226 "book/03-tasks.nw"
+struct stack_pool *thread_stack_pool(void)
+{
+    static _Thread_local struct stack_pool pool;
+    if (pool.stack_size == 0 && !stack_pool_init(&pool, default_stack_size())) abort();
+    return &pool;
 }
