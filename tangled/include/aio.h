@@ -97,5 +97,23 @@ bool aio_task_done(const aio_task *task);
 AIO_MUST_CHECK aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                                      aio_outcome *outcomes);
 
+#line 26 "book/06-cancellation.nw"
+int aio_cancelling(const aio_task *task);   /* cancellations requested, not taken back */
+int aio_uncancel(aio_task *task);           /* take one back; returns the count left */
+
+#line 62 "book/06-cancellation.nw"
+AIO_MUST_CHECK aio_status aio_shield(aio_task *task, aio_outcome *outcome);
+
+#line 119 "book/06-cancellation.nw"
+typedef struct aio_group aio_group;
+
+aio_group *aio_group_new(void);            /* the body is the calling task */
+aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, void *arg);
+/* Wait for every child. AIO_OK; AIO_ERROR if any child failed (see failures);
+   AIO_CANCELLED if the body was cancelled from outside. */
+AIO_MUST_CHECK aio_status aio_group_wait(aio_group *group, aio_status body_status);
+size_t aio_group_failures(const aio_group *group, const aio_outcome **failures);
+void aio_group_free(aio_group *group);
+
 #line 45 "book/01-event-loop.nw"
 #endif

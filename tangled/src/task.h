@@ -34,6 +34,10 @@ struct aio_task {
     aio_task *previous, *next;        /* the loop's list of every task */
 #line 101 "book/04-gather.nw"
     struct gather *gathering;         /* the gather this task waits in, if any */
+#line 31 "book/06-cancellation.nw"
+    int cancel_requests;              /* aio_cancelling */
+#line 285 "book/06-cancellation.nw"
+    struct aio_group *group;          /* the group whose end this task waits for */
 #line 166 "book/03-tasks.nw"
     char name[32];
 };
@@ -45,6 +49,11 @@ aio_status task_switch_out(aio_task *task);
 void task_wake(aio_task *task, aio_status status);
 bool task_take_cancel(aio_task *task);
 void task_watch(aio_task *task, struct done_watcher *watcher);
+aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_task *),
+                      aio_outcome *outcome);
+
+#line 337 "book/06-cancellation.nw"
+void task_unwatch(aio_task *task, struct done_watcher *watcher);
 
 #line 124 "book/03-tasks.nw"
 #endif
