@@ -97,6 +97,52 @@ bool aio_task_done(const aio_task *task);
 AIO_MUST_CHECK aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                                      aio_outcome *outcomes);
 
+#line 71 "book/05-sync.nw"
+typedef struct aio_semaphore aio_semaphore;
+
+aio_semaphore *aio_semaphore_new(int initial);           /* NULL: errno EINVAL or ENOMEM */
+aio_semaphore *aio_bounded_semaphore_new(int initial);   /* never holds more than initial */
+void aio_semaphore_free(aio_semaphore *semaphore);
+AIO_MUST_CHECK aio_status aio_semaphore_acquire(aio_semaphore *semaphore);
+AIO_MUST_CHECK bool aio_semaphore_try_acquire(aio_semaphore *semaphore);
+int aio_semaphore_release(aio_semaphore *semaphore);     /* 0, or EOVERFLOW */
+bool aio_semaphore_locked(const aio_semaphore *semaphore);
+
+
+#line 89 "book/05-sync.nw"
+typedef struct aio_lock aio_lock;
+
+aio_lock *aio_lock_new(void);
+void aio_lock_free(aio_lock *lock);
+AIO_MUST_CHECK aio_status aio_lock_acquire(aio_lock *lock);
+int aio_lock_release(aio_lock *lock);                    /* 0, or EPERM: not locked */
+bool aio_lock_locked(const aio_lock *lock);
+
+#line 102 "book/05-sync.nw"
+typedef struct aio_event aio_event;
+
+aio_event *aio_event_new(void);
+void aio_event_free(aio_event *event);
+AIO_MUST_CHECK aio_status aio_event_wait(aio_event *event);
+void aio_event_set(aio_event *event);
+void aio_event_clear(aio_event *event);
+bool aio_event_is_set(const aio_event *event);
+
+
+#line 124 "book/05-sync.nw"
+typedef struct aio_queue aio_queue;
+
+aio_queue *aio_queue_new(size_t capacity);               /* 0: unbounded */
+void aio_queue_free(aio_queue *queue);
+AIO_MUST_CHECK aio_status aio_queue_put(aio_queue *queue, intptr_t item);
+AIO_MUST_CHECK aio_status aio_queue_get(aio_queue *queue, intptr_t *item);
+AIO_MUST_CHECK int aio_queue_try_put(aio_queue *queue, intptr_t item);    /* EAGAIN: full */
+AIO_MUST_CHECK int aio_queue_try_get(aio_queue *queue, intptr_t *item);   /* EAGAIN: empty */
+int aio_queue_task_done(aio_queue *queue);               /* 0, or EINVAL: too often */
+AIO_MUST_CHECK aio_status aio_queue_join(aio_queue *queue);
+size_t aio_queue_size(const aio_queue *queue);
+
+
 #line 26 "book/06-cancellation.nw"
 int aio_cancelling(const aio_task *task);   /* cancellations requested, not taken back */
 int aio_uncancel(aio_task *task);           /* take one back; returns the count left */
@@ -114,6 +160,18 @@ aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, v
 AIO_MUST_CHECK aio_status aio_group_wait(aio_group *group, aio_status body_status);
 size_t aio_group_failures(const aio_group *group, const aio_outcome **failures);
 void aio_group_free(aio_group *group);
+
+#line 35 "book/08-io.nw"
+/* Wait until fd is readable or writable (events), or timeout passes (< 0: none).
+   AIO_OK, AIO_TIMEOUT, AIO_CANCELLED, or AIO_ERROR with errno: EBADF (bad, closed or
+   >= FD_SETSIZE), EBUSY (another task already waits for the same event on fd). */
+AIO_MUST_CHECK aio_status aio_wait_fd(int fd, int events, aio_time timeout);
+
+int aio_set_nonblocking(int fd);      /* 0 or an errno value */
+AIO_MUST_CHECK aio_status aio_read(int fd, void *buffer, size_t size, size_t *got);
+AIO_MUST_CHECK aio_status aio_write_all(int fd, const void *data, size_t size);
+AIO_MUST_CHECK aio_status aio_accept(int listener, int *client);
+AIO_MUST_CHECK aio_status aio_connect(int fd, const void *address, unsigned address_length);
 
 #line 45 "book/01-event-loop.nw"
 #endif

@@ -66,6 +66,7 @@ struct watched {
     struct watcher readers[FD_SETSIZE], writers[FD_SETSIZE];
     int count;                /* watchers in use */
     int max_fd;               /* highest fd with a watcher, or -1 */
+    fd_set closed;            /* watched descriptors found closed (see below) */
 };
 
 #line 123 "book/01-event-loop.nw"
@@ -96,7 +97,7 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
     return heap->count ? heap->items[0] : NULL;
 }
 
-#line 430 "book/01-event-loop.nw"
+#line 470 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
 
 #line 426 "book/03-tasks.nw"

@@ -1,9 +1,10 @@
-#line 434 "book/01-event-loop.nw"
+#line 474 "book/01-event-loop.nw"
 /* select.c: the loop's one way to wait, for file descriptors and time. */
 #include "loop.h"
 #include <errno.h>
+#include <fcntl.h>
 
-#line 356 "book/01-event-loop.nw"
+#line 357 "book/01-event-loop.nw"
 static void set_watcher(struct watched *w, struct watcher *slot, aio_callback *fn, void *arg)
 {
     w->count += (fn != NULL) - (slot->fn != NULL);
@@ -18,6 +19,7 @@ int aio_watch(aio_loop *loop, int fd, int events, aio_callback *fn, void *arg)
     if (events & AIO_READABLE) set_watcher(w, &w->readers[fd], fn, arg);
     if (events & AIO_WRITABLE) set_watcher(w, &w->writers[fd], fn, arg);
     if (fd > w->max_fd) w->max_fd = fd;
+    FD_CLR(fd, &w->closed);   /* a new descriptor may reuse a closed one's number */
     return 0;
 }
 
@@ -31,7 +33,27 @@ int aio_unwatch(aio_loop *loop, int fd, int events)
         w->max_fd--;
     return 0;
 }
-#line 394 "book/01-event-loop.nw"
+#line 425 "book/01-event-loop.nw"
+static int drop_closed_descriptors(aio_loop *loop)
+{
+    struct watched *w = &loop->watched;
+    for (int fd = 0; fd <= w->max_fd; fd++) {
+        if ((!w->readers[fd].fn && !w->writers[fd].fn) || fcntl(fd, F_GETFD) != -1) continue;
+        FD_SET(fd, &w->closed);
+        struct watcher reader = w->readers[fd], writer = w->writers[fd];
+        aio_unwatch(loop, fd, AIO_READABLE | AIO_WRITABLE);
+        if (reader.fn && !ready_push(&loop->ready, reader.fn, reader.arg)) return ENOMEM;
+        if (writer.fn && !ready_push(&loop->ready, writer.fn, writer.arg)) return ENOMEM;
+    }
+    return 0;
+}
+#line 462 "book/01-event-loop.nw"
+static void run_watcher(void *slot)
+{
+    struct watcher *watcher = slot;
+    if (watcher->fn) watcher->fn(watcher->arg);
+}
+#line 396 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout)
 {
     struct watched *w = &loop->watched;
@@ -45,18 +67,19 @@ int io_wait(aio_loop *loop, aio_time timeout)
     aio_time usec = (timeout + 999) / 1000;   /* rounded up: see below */
     struct timeval tv = {.tv_sec = usec / 1000000, .tv_usec = usec % 1000000};
     int ready = select(w->max_fd + 1, &readable, &writable, NULL, timeout < 0 ? NULL : &tv);
+    if (ready < 0 && errno == EBADF) return drop_closed_descriptors(loop);
     if (ready < 0) return errno == EINTR ? 0 : errno;
     for (int fd = 0; ready > 0 && fd <= w->max_fd; fd++) {
-#line 419 "book/01-event-loop.nw"
+#line 451 "book/01-event-loop.nw"
         if (FD_ISSET(fd, &readable)) {
             ready--;
-            if (!ready_push(&loop->ready, w->readers[fd].fn, w->readers[fd].arg)) return ENOMEM;
+            if (!ready_push(&loop->ready, run_watcher, &w->readers[fd])) return ENOMEM;
         }
         if (FD_ISSET(fd, &writable)) {
             ready--;
-            if (!ready_push(&loop->ready, w->writers[fd].fn, w->writers[fd].arg)) return ENOMEM;
+            if (!ready_push(&loop->ready, run_watcher, &w->writers[fd])) return ENOMEM;
         }
-#line 410 "book/01-event-loop.nw"
+#line 413 "book/01-event-loop.nw"
     }
     return 0;
 }

@@ -34,6 +34,10 @@ struct aio_task {
     aio_task *previous, *next;        /* the loop's list of every task */
 #line 101 "book/04-gather.nw"
     struct gather *gathering;         /* the gather this task waits in, if any */
+#line 149 "book/05-sync.nw"
+    aio_task *wait_previous, *wait_next;  /* neighbours in a wait queue */
+    struct wait_queue *wait_queue;        /* the wait queue this task is in, if any */
+    bool wait_granted;                    /* a waker, not a cancellation, ended the wait */
 #line 31 "book/06-cancellation.nw"
     int cancel_requests;              /* aio_cancelling */
 #line 285 "book/06-cancellation.nw"
@@ -51,6 +55,15 @@ bool task_take_cancel(aio_task *task);
 void task_watch(aio_task *task, struct done_watcher *watcher);
 aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_task *),
                       aio_outcome *outcome);
+
+#line 159 "book/05-sync.nw"
+struct wait_queue {
+    aio_task *first, *last;
+};
+
+aio_status wait_in_line(struct wait_queue *queue, aio_task *self, bool *granted);
+bool wake_first_in_line(struct wait_queue *queue, aio_status status);
+void wake_everyone_in_line(struct wait_queue *queue, aio_status status);
 
 #line 337 "book/06-cancellation.nw"
 void task_unwatch(aio_task *task, struct done_watcher *watcher);

@@ -1,0 +1,78 @@
+#line 689 "book/05-sync.nw"
+/* d2_semaphore.c: demo D2: fifty workers, at most five inside a semaphore at once. */
+#include "aio.h"
+#include <errno.h>
+#include <stdio.h>
+
+enum { WORKERS = 50, LIMIT = 5, SLEEP_MS = 10 };
+
+static aio_semaphore *semaphore;
+static aio_time run_start;
+static double entered_ms[WORKERS], left_ms[WORKERS];
+static int entry_order[WORKERS], entries;   /* who got in, in the order they did */
+static int inside, peak;
+
+static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
+
+#line 721 "book/05-sync.nw"
+static aio_outcome worker(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    aio_status status = aio_semaphore_acquire(semaphore);
+    if (status != AIO_OK) return aio_propagate(status);
+    entered_ms[i] = elapsed_ms();
+    entry_order[entries++] = i;
+    if (++inside > peak) peak = inside;
+    status = aio_sleep(AIO_MSEC(SLEEP_MS));   /* the work */
+    inside--;
+    left_ms[i] = elapsed_ms();
+    aio_semaphore_release(semaphore);
+    return aio_propagate(status);
+}
+#line 769 "book/05-sync.nw"
+static int print_waves(bool show)
+{
+    int waves = 0;
+    if (show) printf("         0         50       100 ms\n");
+    for (int n = 0; n < entries; waves++) {
+        int first = n;
+        double start = entered_ms[entry_order[first]], end = 0;
+        for (; n < entries && entered_ms[entry_order[n]] < start + SLEEP_MS / 2.0; n++)
+            if (left_ms[entry_order[n]] > end) end = left_ms[entry_order[n]];
+        if (!show) continue;
+        printf("wave %2d  |", waves + 1);
+        for (int cell = 0; cell < 20; cell++)
+            putchar(start <= cell * 5 + 2.5 && cell * 5 + 2.5 < end ? '#' : '.');
+        printf("|  in at %5.1f ms: workers", start);
+        for (int k = first; k < n; k++) printf(" %2d", entry_order[k]);
+        putchar('\n');
+    }
+    return waves;
+}
+#line 742 "book/05-sync.nw"
+static aio_outcome run_workers(void *arg)
+{
+    int limit = (int)(intptr_t)arg;
+    aio_task *tasks[WORKERS];
+    aio_outcome outcomes[WORKERS];
+    if (!(semaphore = aio_semaphore_new(limit))) return aio_error(errno, "no semaphore");
+    entries = inside = peak = 0;
+    run_start = aio_now(aio_running_loop());
+    for (int i = 0; i < WORKERS; i++) tasks[i] = aio_spawn("worker", worker, (void *)(intptr_t)i);
+    aio_status status = aio_gather(tasks, WORKERS, false, outcomes);
+    double total_ms = elapsed_ms();
+    for (int i = 0; i < WORKERS; i++) aio_release(tasks[i]);
+    aio_semaphore_free(semaphore);
+    printf("%d workers, a semaphore of %d, each sleeps %d ms inside it\n", WORKERS, limit, SLEEP_MS);
+    int waves = print_waves(limit < WORKERS);
+    printf("peak inside: %d   waves: %d   total: %.1f ms\n\n", peak, waves, total_ms);
+    return aio_propagate(status);
+}
+#line 707 "book/05-sync.nw"
+
+int main(void)
+{
+    if (aio_run(run_workers, (void *)(intptr_t)LIMIT, NULL, NULL) != AIO_OK) return 1;
+    if (aio_run(run_workers, (void *)(intptr_t)WORKERS, NULL, NULL) != AIO_OK) return 1;
+    return 0;
+}

@@ -1,0 +1,57 @@
+#line 241 "book/05-sync.nw"
+/* wait.c: wait queues, the FIFO lines of suspended tasks under every primitive of sync.c. */
+#include "task.h"
+
+#line 169 "book/05-sync.nw"
+static void join_line(struct wait_queue *queue, aio_task *task)
+{
+    task->wait_queue = queue;
+    task->wait_previous = queue->last;
+    task->wait_next = NULL;
+    if (queue->last) queue->last->wait_next = task;
+    else queue->first = task;
+    queue->last = task;
+}
+
+static void step_out_of_line(aio_task *task)
+{
+    struct wait_queue *queue = task->wait_queue;
+    if (task->wait_previous) task->wait_previous->wait_next = task->wait_next;
+    else queue->first = task->wait_next;
+    if (task->wait_next) task->wait_next->wait_previous = task->wait_previous;
+    else queue->last = task->wait_previous;
+    task->wait_queue = NULL;
+}
+#line 200 "book/05-sync.nw"
+static void abort_wait_in_line(aio_task *task)
+{
+    step_out_of_line(task);
+    task_wake(task, AIO_CANCELLED);
+}
+
+aio_status wait_in_line(struct wait_queue *queue, aio_task *self, bool *granted)
+{
+    if (granted) *granted = false;
+    if (task_take_cancel(self)) return AIO_CANCELLED;
+    join_line(queue, self);
+    self->wait_granted = false;
+    task_begin_wait(self, abort_wait_in_line);
+    aio_status status = task_switch_out(self);
+    if (granted) *granted = self->wait_granted;
+    return status;
+}
+#line 224 "book/05-sync.nw"
+bool wake_first_in_line(struct wait_queue *queue, aio_status status)
+{
+    aio_task *first = queue->first;
+    if (!first) return false;
+    step_out_of_line(first);
+    first->wait_granted = status == AIO_OK;
+    task_wake(first, status);
+    return true;
+}
+
+void wake_everyone_in_line(struct wait_queue *queue, aio_status status)
+{
+    while (wake_first_in_line(queue, status)) continue;
+}

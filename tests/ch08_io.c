@@ -1,0 +1,234 @@
+/* ch08_io.c: tasks waiting for descriptors, chapter 8. */
+#define _POSIX_C_SOURCE 200809L
+#include "test_util.h"
+#include "aio.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const aio_loop_options virtual = {.virtual_clock = true};
+static aio_time now(void) { return aio_now(aio_running_loop()); }
+static int fds[2];
+
+static aio_outcome write_later(void *ms)
+{
+    if (aio_sleep(AIO_MSEC((intptr_t)ms)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    ck_assert_int_eq(write(fds[1], "ping", 4), 4);
+    return aio_value(0);
+}
+
+static aio_outcome read_when_ready(void *arg)
+{
+    (void)arg;
+    aio_task *writer = aio_spawn("writer", write_later, (void *)7);
+    char buffer[8];
+    size_t got;
+    ck_assert_int_eq(aio_read(fds[0], buffer, sizeof buffer, &got), AIO_OK);
+    ck_assert_uint_eq(got, 4);
+    ck_assert_int_eq(memcmp(buffer, "ping", 4), 0);
+    ck_assert_int_eq(now(), AIO_MSEC(7));
+    ck_assert_int_eq(aio_await(writer, NULL), AIO_OK);
+    aio_release(writer);
+    return aio_value(0);
+}
+
+START_TEST(a_task_reads_a_pipe_when_it_becomes_readable)
+{
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(aio_set_nonblocking(fds[0]), 0);
+    ck_assert_int_eq(aio_run(read_when_ready, NULL, &virtual, NULL), AIO_OK);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+static aio_outcome wait_with_timeout(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(aio_wait_fd(fds[0], AIO_READABLE, AIO_MSEC(25)), AIO_TIMEOUT);
+    ck_assert_int_eq(now(), AIO_MSEC(25));
+    ck_assert_int_eq(aio_wait_fd(fds[1], AIO_WRITABLE, AIO_MSEC(25)), AIO_OK);  /* at once */
+    ck_assert_int_eq(now(), AIO_MSEC(25));
+    /* the same descriptor can be waited for again after a timeout */
+    ck_assert_int_eq(aio_wait_fd(fds[0], AIO_READABLE, 0), AIO_TIMEOUT);
+    return aio_value(0);
+}
+
+START_TEST(a_wait_times_out_exactly)
+{
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    ck_assert_int_eq(aio_run(wait_with_timeout, NULL, &virtual, NULL), AIO_OK);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+static aio_outcome refuse(void *arg)
+{
+    (void)arg;
+    errno = 0;
+    ck_assert_int_eq(aio_wait_fd(FD_SETSIZE, AIO_READABLE, -1), AIO_ERROR);
+    ck_assert_int_eq(errno, EBADF);
+    ck_assert_int_eq(aio_wait_fd(-3, AIO_READABLE, -1), AIO_ERROR);
+    return aio_value(0);
+}
+
+START_TEST(descriptors_beyond_fd_setsize_are_refused)
+{
+    ck_assert_int_eq(aio_run(refuse, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+static aio_outcome wait_forever(void *arg)
+{
+    (void)arg;
+    aio_status status = aio_wait_fd(fds[0], AIO_READABLE, -1);
+    return aio_value(status * 1000 + errno);
+}
+
+static aio_outcome close_under_a_waiter(void *arg)
+{
+    (void)arg;
+    aio_task *waiter = aio_spawn("waiter", wait_forever, NULL);
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(1)), AIO_OK);
+    aio_task *second = aio_spawn("second", wait_forever, NULL);   /* same fd, same event */
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(second, &out), AIO_OK);
+    ck_assert_int_eq(out.value, AIO_ERROR * 1000 + EBUSY);
+    close(fds[0]);
+    ck_assert_int_eq(aio_await(waiter, &out), AIO_OK);
+    ck_assert_int_eq(out.value, AIO_ERROR * 1000 + EBADF);       /* woken, not hung */
+    aio_release(waiter);
+    aio_release(second);
+    return aio_value(0);
+}
+
+START_TEST(closing_a_watched_descriptor_wakes_its_waiter_with_an_error)
+{
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(aio_run(close_under_a_waiter, NULL, NULL, NULL), AIO_OK);
+    close(fds[1]);
+}
+END_TEST
+
+static aio_outcome cancel_a_reader(void *arg)
+{
+    (void)arg;
+    aio_task *waiter = aio_spawn("waiter", wait_forever, NULL);
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(3)), AIO_OK);
+    aio_cancel(waiter, "enough");
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(waiter, &out), AIO_OK);
+    ck_assert_int_eq(out.value / 1000, AIO_CANCELLED);
+    ck_assert_int_eq(now(), AIO_MSEC(3));
+    ck_assert_int_eq(write(fds[1], "x", 1), 1);            /* a late readiness wakes no one */
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(1)), AIO_OK);
+    aio_release(waiter);
+    return aio_value(0);
+}
+
+START_TEST(cancelling_an_io_wait_unwatches_the_descriptor)
+{
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(aio_run(cancel_a_reader, NULL, &virtual, NULL), AIO_OK);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+/* Echo over loopback TCP: 40 connections, 25 round trips each. */
+enum { CONNECTIONS = 40, TRIPS = 25 };
+static struct sockaddr_in address;
+static long trips;
+
+static aio_outcome echo_connection(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    char buffer[256];
+    size_t got;
+    while (aio_read(fd, buffer, sizeof buffer, &got) == AIO_OK && got > 0)
+        if (aio_write_all(fd, buffer, got) != AIO_OK) break;
+    close(fd);
+    return aio_value(0);
+}
+
+static aio_outcome echo_server(void *listener)
+{
+    int client;
+    while (aio_accept((int)(intptr_t)listener, &client) == AIO_OK)
+        aio_release(aio_spawn("echo", echo_connection, (void *)(intptr_t)client));
+    return aio_propagate(AIO_CANCELLED);
+}
+
+static aio_outcome echo_client(void *arg)
+{
+    int id = (int)(intptr_t)arg, fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_eq(aio_set_nonblocking(fd), 0);
+    ck_assert_int_eq(aio_connect(fd, &address, sizeof address), AIO_OK);
+    for (int i = 0; i < TRIPS; i++) {
+        char message[32], reply[32];
+        snprintf(message, sizeof message, "c%03d-m%03d", id, i);
+        ck_assert_int_eq(aio_write_all(fd, message, sizeof message), AIO_OK);
+        size_t have = 0, got;
+        while (have < sizeof reply) {
+            ck_assert_int_eq(aio_read(fd, reply + have, sizeof reply - have, &got), AIO_OK);
+            ck_assert_uint_gt(got, 0);
+            have += got;
+        }
+        ck_assert_str_eq(reply, message);
+        trips++;
+    }
+    close(fd);
+    return aio_value(0);
+}
+
+static aio_outcome echo_test(void *arg)
+{
+    (void)arg;
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    address = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t length = sizeof address;
+    ck_assert_int_eq(bind(listener, (void *)&address, length), 0);
+    ck_assert_int_eq(listen(listener, 64), 0);
+    ck_assert_int_eq(getsockname(listener, (void *)&address, &length), 0);
+    ck_assert_int_eq(aio_set_nonblocking(listener), 0);
+    aio_task *server = aio_spawn("server", echo_server, (void *)(intptr_t)listener);
+    aio_task *clients[CONNECTIONS];
+    aio_outcome outcomes[CONNECTIONS];
+    for (int i = 0; i < CONNECTIONS; i++) clients[i] = aio_spawn("client", echo_client, (void *)(intptr_t)i);
+    ck_assert_int_eq(aio_gather(clients, CONNECTIONS, false, outcomes), AIO_OK);
+    for (int i = 0; i < CONNECTIONS; i++) aio_release(clients[i]);
+    aio_release(server);   /* cancelled by aio_run at the end */
+    close(listener);
+    return aio_value(0);
+}
+
+START_TEST(echo_round_trips_over_many_connections)
+{
+    trips = 0;
+    ck_assert_int_eq(aio_run(echo_test, NULL, NULL, NULL), AIO_OK);
+    ck_assert_int_eq(trips, CONNECTIONS * TRIPS);
+}
+END_TEST
+
+static Suite *io_suite(void)
+{
+    Suite *s = suite_create("chapter 8: input and output");
+    TCase *t = tcase_create("io");
+    tcase_set_timeout(t, 30);
+    tcase_add_test(t, a_task_reads_a_pipe_when_it_becomes_readable);
+    tcase_add_test(t, a_wait_times_out_exactly);
+    tcase_add_test(t, descriptors_beyond_fd_setsize_are_refused);
+    tcase_add_test(t, closing_a_watched_descriptor_wakes_its_waiter_with_an_error);
+    tcase_add_test(t, cancelling_an_io_wait_unwatches_the_descriptor);
+    tcase_add_test(t, echo_round_trips_over_many_connections);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+TEST_MAIN(io_suite)
