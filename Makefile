@@ -88,14 +88,23 @@ $(B)/bench/aio_bench: tangled/bench/aio_bench.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itangled/include -o $@ $< $(B)/asm/libaio.a
 
-# Each demo's real output, woven into the book.
+# Each demo's real output (both streams), woven into the book.
 $(B)/out/%.txt: $(B)/bin/%
 	@mkdir -p $(@D)
-	$< > $@
+	$< > $@ 2>&1
+
+# Code that exists to show a compiler warning: compiled without -Werror,
+# its warnings captured; the build fails if the warning goes away.
+PITFALLS := $(basename $(notdir $(wildcard tangled/pitfalls/*.c)))
+$(B)/out/%.txt: tangled/pitfalls/%.c tangled/include/aio.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Itangled/include -c -o /dev/null $< 2> $@
+	@grep -q 'warning: ignoring return value' $@
 
 # ---- the book ----
 
-$(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(B)/out/bench_table.txt
+$(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(PITFALLS:%=$(B)/out/%.txt) \
+              $(B)/out/bench_table.txt
 	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx | $(B)/tools/weave --outputs $(B)/out > $@
 
 PANDOC := pandoc --from markdown --toc --toc-depth=2 --number-sections --highlight-style=pygments

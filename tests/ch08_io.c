@@ -203,7 +203,9 @@ static aio_outcome echo_test(void *arg)
     for (int i = 0; i < CONNECTIONS; i++) clients[i] = aio_spawn("client", echo_client, (void *)(intptr_t)i);
     ck_assert_int_eq(aio_gather(clients, CONNECTIONS, false, outcomes), AIO_OK);
     for (int i = 0; i < CONNECTIONS; i++) aio_release(clients[i]);
-    aio_release(server);   /* cancelled by aio_run at the end */
+    aio_cancel(server, "done");            /* before its socket is closed */
+    ck_assert_int_eq(aio_await(server, NULL), AIO_CANCELLED);
+    aio_release(server);
     close(listener);
     return aio_value(0);
 }

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "aio.h"
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@ enum { CLIENTS = 100, ROUND_TRIPS = 100 };
 static struct sockaddr_in server_address;
 static long completed;
 
-#line 250 "book/08-io.nw"
+#line 251 "book/08-io.nw"
 static aio_outcome handle_connection(void *arg)
 {
     int fd = (int)(intptr_t)arg;
@@ -32,9 +33,10 @@ static aio_outcome serve(void *arg)
     aio_status status;
     while ((status = aio_accept(listener, &client)) == AIO_OK)
         aio_release(aio_spawn("connection", handle_connection, (void *)(intptr_t)client));
+    if (status == AIO_ERROR) return aio_error(errno, "accept failed: %s", strerror(errno));
     return aio_propagate(status);   /* cancelled when main is done */
 }
-#line 276 "book/08-io.nw"
+#line 278 "book/08-io.nw"
 static aio_outcome client(void *arg)
 {
     (void)arg;
@@ -54,7 +56,7 @@ static aio_outcome client(void *arg)
     close(fd);
     return aio_propagate(status);
 }
-#line 298 "book/08-io.nw"
+#line 300 "book/08-io.nw"
 static aio_outcome run_demo(void *arg)
 {
     (void)arg;
@@ -75,6 +77,8 @@ static aio_outcome run_demo(void *arg)
     double ms = (aio_now(aio_running_loop()) - start) / 1e6;
     printf("%d clients, %ld round trips completed in %.0f ms\n", CLIENTS, completed, ms);
     for (int i = 0; i < CLIENTS; i++) aio_release(clients[i]);
+    aio_cancel(server, "the demo is over");   /* stop it before closing its socket */
+    if (aio_await(server, NULL) != AIO_CANCELLED) status = AIO_ERROR;
     aio_release(server);
     close(listener);
     return aio_propagate(status);

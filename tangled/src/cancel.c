@@ -83,7 +83,7 @@ static void group_child_ended(struct done_watcher *watcher, aio_task *task)
     if (status == AIO_ERROR || status == AIO_TIMEOUT) {
         if (group->failure_count == 0 && aio_call_soon(task->loop, cancel_after_failure, group) == 0)
             group->cancel_scheduled = true;
-        keep_failure(group, task->outcome);
+        keep_failure(group, *task_read_outcome(task));
     }
     if (group->running == 0 && group->waiting) task_wake(group->body, AIO_OK);
 }

@@ -33,7 +33,7 @@ static void child_ended(struct done_watcher *watcher, aio_task *child)
     struct gather_watcher *w = (struct gather_watcher *)watcher;
     struct gather *g = w->gather;
     if (g->waiting) {
-        g->outcomes[w->index] = child->outcome;
+        g->outcomes[w->index] = *task_read_outcome(child);
         g->remaining--;
         bool failed = child->outcome.status != AIO_OK && !g->return_exceptions;
         if (failed || g->remaining == 0) {
@@ -64,7 +64,7 @@ aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
             pending++;
             continue;
         }
-        outcomes[i] = tasks[i]->outcome;
+        outcomes[i] = *task_read_outcome(tasks[i]);
         if (outcomes[i].status != AIO_OK && !return_exceptions) return outcomes[i].status;
     }
     if (pending == 0) return AIO_OK;

@@ -33,7 +33,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     }
     loop->watched.max_fd = -1;
     if (options) loop->virtual_clock = options->virtual_clock;
-#line 213 "book/03-tasks.nw"
+#line 221 "book/03-tasks.nw"
     size_t stack_size = options && options->stack_size ? options->stack_size : default_stack_size();
     loop->stacks = stack_size == default_stack_size() ? thread_stack_pool() : &loop->own_stacks;
     if (loop->stacks == &loop->own_stacks && !stack_pool_init(loop->stacks, stack_size)) {
@@ -48,7 +48,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
 void aio_loop_free(aio_loop *loop)
 {
     if (!loop) return;
-#line 223 "book/03-tasks.nw"
+#line 231 "book/03-tasks.nw"
     free_every_task(loop);
     if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
 #line 511 "book/01-event-loop.nw"
@@ -112,7 +112,7 @@ bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
     }
     return false;
 }
-#line 418 "book/03-tasks.nw"
+#line 426 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
 {
     if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);

@@ -4,7 +4,7 @@
 #define LOOP_H
 #include "aio.h"
 #include <sys/select.h>
-#line 190 "book/03-tasks.nw"
+#line 198 "book/03-tasks.nw"
 #include "coro.h"
 #include "stack.h"
 #line 119 "book/01-event-loop.nw"
@@ -78,7 +78,7 @@ struct aio_loop {
     aio_time now;              /* the virtual clock's time */
     bool virtual_clock;
     bool stop_requested;       /* aio_loop_stop: end after this turn */
-#line 195 "book/03-tasks.nw"
+#line 203 "book/03-tasks.nw"
     struct coro scheduler;        /* the loop's own context, on the thread's stack */
     struct aio_task *current;     /* the task running now, or NULL */
     struct stack_pool *stacks;    /* the thread's pool, or own_stacks */
@@ -100,9 +100,9 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
 #line 470 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
 
-#line 426 "book/03-tasks.nw"
+#line 434 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
-#line 610 "book/03-tasks.nw"
+#line 639 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
 struct stack_pool *thread_stack_pool(void);

@@ -1,4 +1,4 @@
-#line 807 "book/03-tasks.nw"
+#line 836 "book/03-tasks.nw"
 /* task.c: tasks: spawn, step, suspend, wake, await, cancel, sleep, run. */
 #define _GNU_SOURCE
 #include "task.h"
@@ -19,7 +19,7 @@ static void retire(aio_task *task);
 static void release_reference(aio_task *task);
 static void out_of_memory(const char *doing);
 static void stack_overflowed(aio_task *task);
-#line 754 "book/03-tasks.nw"
+#line 783 "book/03-tasks.nw"
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -52,7 +52,7 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     }
     signal(sig, SIG_DFL);   /* returning re-runs the access: the default action ends it */
 }
-#line 789 "book/03-tasks.nw"
+#line 818 "book/03-tasks.nw"
 static void install_overflow_handler(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -68,7 +68,7 @@ static void install_overflow_handler(void)
     sigaction(SIGSEGV, &action, NULL);
 #endif
 }
-#line 262 "book/03-tasks.nw"
+#line 270 "book/03-tasks.nw"
 static bool start(aio_task *task)
 {
     if (task->cancel_requested) {
@@ -85,7 +85,7 @@ static bool start(aio_task *task)
     coro_init(&task->context, task->stack, task->loop->stacks->stack_size, task_body, task);
     return true;
 }
-#line 245 "book/03-tasks.nw"
+#line 253 "book/03-tasks.nw"
 static void step(void *arg)
 {
     aio_task *task = arg;
@@ -100,7 +100,7 @@ static void step(void *arg)
     if (task->stack && !stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
 }
-#line 286 "book/03-tasks.nw"
+#line 294 "book/03-tasks.nw"
 static void task_body(void *arg)
 {
     aio_task *task = arg;
@@ -124,7 +124,7 @@ static void finish(aio_task *task, aio_outcome outcome)
     task->outcome = outcome;
     task->state = TASK_DONE;
 }
-#line 316 "book/03-tasks.nw"
+#line 324 "book/03-tasks.nw"
 static void retire(aio_task *task)
 {
     aio_loop *loop = task->loop;
@@ -141,7 +141,7 @@ static void retire(aio_task *task)
     if (task == loop->main_task) aio_loop_stop(loop);
     release_reference(task);
 }
-#line 345 "book/03-tasks.nw"
+#line 353 "book/03-tasks.nw"
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
@@ -165,7 +165,7 @@ void task_wake(aio_task *task, aio_status status)
     task->wake_status = status;
     if (!ready_push(&task->loop->ready, step, task)) out_of_memory("waking a task");
 }
-#line 375 "book/03-tasks.nw"
+#line 383 "book/03-tasks.nw"
 aio_status aio_yield(void)
 {
     aio_task *self = current_task_or_complain("aio_yield");
@@ -175,7 +175,7 @@ aio_status aio_yield(void)
     task_wake(self, AIO_OK);
     return task_switch_out(self);
 }
-#line 392 "book/03-tasks.nw"
+#line 400 "book/03-tasks.nw"
 static void sleep_over(void *arg) { task_wake(arg, AIO_OK); }
 
 static void abort_sleep(aio_task *task)
@@ -196,14 +196,14 @@ aio_status aio_sleep(aio_time delay)
     task_begin_wait(self, abort_sleep);
     return task_switch_out(self);
 }
-#line 483 "book/03-tasks.nw"
+#line 492 "book/03-tasks.nw"
 void task_watch(aio_task *task, struct done_watcher *watcher)
 {
     watcher->next = NULL;
     *task->watchers_tail = watcher;
     task->watchers_tail = &watcher->next;
 }
-#line 440 "book/03-tasks.nw"
+#line 448 "book/03-tasks.nw"
 static void awaited_task_ended(struct done_watcher *watcher, aio_task *finished)
 {
     aio_task *awaiter = (aio_task *)((char *)watcher - offsetof(aio_task, awaiting));
@@ -234,8 +234,9 @@ aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_tas
             return AIO_CANCELLED;   /* cancelled after the task ended, or stopped waiting */
         }
     }
-    if (outcome) *outcome = task->outcome;
-    return task->outcome.status;
+    const aio_outcome *result = task_read_outcome(task);
+    if (outcome) *outcome = *result;
+    return result->status;
 }
 
 aio_status aio_await(aio_task *task, aio_outcome *outcome)
@@ -244,14 +245,14 @@ aio_status aio_await(aio_task *task, aio_outcome *outcome)
     if (!self || task == self) return AIO_ERROR;
     return task_await(self, task, abort_await, outcome);
 }
-#line 502 "book/03-tasks.nw"
+#line 511 "book/03-tasks.nw"
 bool aio_cancel(aio_task *task, const char *message)
 {
     if (task->state == TASK_DONE) return false;
     task->cancel_message = message;
 #line 35 "book/06-cancellation.nw"
     task->cancel_requests++;
-#line 507 "book/03-tasks.nw"
+#line 516 "book/03-tasks.nw"
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
         task->abort_wait = NULL;   /* once per wait, even around a cycle of awaits */
@@ -270,7 +271,7 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-#line 539 "book/03-tasks.nw"
+#line 548 "book/03-tasks.nw"
 static void copy_name(char *to, const char *from, size_t size)
 {
     size_t n = 0;
@@ -297,10 +298,19 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
     if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
     return task;
 }
-#line 571 "book/03-tasks.nw"
+#line 608 "book/03-tasks.nw"
+static void warn_if_failure_unread(const aio_task *task)
+{
+    if (task->state != TASK_DONE || task->outcome.status != AIO_ERROR || task->outcome_read) return;
+    fprintf(stderr, "aio: task '%s' failed and nobody read its outcome: error %d: %s\n",
+            task->name, task->outcome.error,
+            task->outcome.message ? task->outcome.message : "(no message)");
+}
+#line 580 "book/03-tasks.nw"
 static void release_reference(aio_task *task)
 {
     if (--task->references > 0) return;
+    warn_if_failure_unread(task);
     aio_loop *loop = task->loop;
     if (task->previous) task->previous->next = task->next;
     else loop->all_tasks = task->next;
@@ -314,12 +324,13 @@ void aio_release(aio_task *task)
 {
     if (task) release_reference(task);
 }
-#line 593 "book/03-tasks.nw"
+#line 621 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop)
 {
     while (loop->all_tasks) {
         aio_task *task = loop->all_tasks;
         loop->all_tasks = task->next;
+        warn_if_failure_unread(task);
         free(task->message);
         free(task);
     }
@@ -329,7 +340,7 @@ void free_every_task(aio_loop *loop)
         free(task);
     }
 }
-#line 665 "book/03-tasks.nw"
+#line 694 "book/03-tasks.nw"
 static aio_outcome loop_failed(int err)
 {
     static _Thread_local char text[128];
@@ -346,7 +357,7 @@ static void cancel_the_rest(aio_loop *loop)
         if (task->state != TASK_DONE)
             fprintf(stderr, "aio_run: task '%s' never finished\n", task->name);
 }
-#line 624 "book/03-tasks.nw"
+#line 653 "book/03-tasks.nw"
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome)
 {
@@ -356,7 +367,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         result = (aio_outcome){.status = AIO_ERROR, .error = EBUSY,
                                .message = "aio_run: a loop is already running in this thread"};
     } else {
-#line 645 "book/03-tasks.nw"
+#line 674 "book/03-tasks.nw"
         aio_loop *loop = aio_loop_new(options);
         if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
         running_loop = loop;
@@ -368,13 +379,13 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         else if (main_task->state != TASK_DONE)
             result = (aio_outcome){.status = AIO_ERROR, .error = EDEADLK,
                                    .message = "aio_run: main is waiting and nothing can wake it"};
-        else result = main_task->outcome;
+        else result = *task_read_outcome(main_task);
         snprintf(message, sizeof message, "%s", result.message ? result.message : "");
         if (result.message) result.message = message;
         cancel_the_rest(loop);
         running_loop = NULL;
         aio_loop_free(loop);
-#line 634 "book/03-tasks.nw"
+#line 663 "book/03-tasks.nw"
     }
     if (result.message && result.message != message) {
         snprintf(message, sizeof message, "%s", result.message);
@@ -383,7 +394,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
     if (outcome) *outcome = result;
     return result.status;
 }
-#line 689 "book/03-tasks.nw"
+#line 718 "book/03-tasks.nw"
 aio_outcome aio_error(int code, const char *format, ...)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -403,7 +414,7 @@ aio_outcome aio_error(int code, const char *format, ...)
     }
     return (aio_outcome){.status = AIO_ERROR, .error = code, .message = message};
 }
-#line 714 "book/03-tasks.nw"
+#line 743 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -430,7 +441,7 @@ size_t default_stack_size(void)
     return 64 * 1024;
 #endif
 }
-#line 228 "book/03-tasks.nw"
+#line 236 "book/03-tasks.nw"
 struct stack_pool *thread_stack_pool(void)
 {
     static _Thread_local struct stack_pool pool;

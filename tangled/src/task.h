@@ -28,6 +28,7 @@ struct aio_task {
     struct done_watcher awaiting;     /* this task's watcher on it */
     struct done_watcher *watchers, **watchers_tail;
     aio_outcome outcome;
+    bool outcome_read;                /* someone awaited or gathered it */
     char *message;                    /* storage for outcome.message */
     bool cancel_requested;            /* to deliver at the next suspension point */
     const char *cancel_message;
@@ -42,11 +43,11 @@ struct aio_task {
     int cancel_requests;              /* aio_cancelling */
 #line 285 "book/06-cancellation.nw"
     struct aio_group *group;          /* the group whose end this task waits for */
-#line 166 "book/03-tasks.nw"
+#line 167 "book/03-tasks.nw"
     char name[32];
 };
 
-#line 179 "book/03-tasks.nw"
+#line 180 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function);
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *));
 aio_status task_switch_out(aio_task *task);
@@ -55,6 +56,13 @@ bool task_take_cancel(aio_task *task);
 void task_watch(aio_task *task, struct done_watcher *watcher);
 aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_task *),
                       aio_outcome *outcome);
+
+/* A finished task's outcome, noted as read (see "A failure nobody reads"). */
+static inline const aio_outcome *task_read_outcome(aio_task *task)
+{
+    task->outcome_read = true;
+    return &task->outcome;
+}
 
 #line 159 "book/05-sync.nw"
 struct wait_queue {
