@@ -171,7 +171,7 @@ static aio_outcome echo_client(void *arg)
     ck_assert_int_eq(aio_set_nonblocking(fd), 0);
     ck_assert_int_eq(aio_connect(fd, &address, sizeof address), AIO_OK);
     for (int i = 0; i < TRIPS; i++) {
-        char message[32], reply[32];
+        char message[32] = {0}, reply[32];
         snprintf(message, sizeof message, "c%03d-m%03d", id, i);
         ck_assert_int_eq(aio_write_all(fd, message, sizeof message), AIO_OK);
         size_t have = 0, got;

@@ -161,6 +161,25 @@ AIO_MUST_CHECK aio_status aio_group_wait(aio_group *group, aio_status body_statu
 size_t aio_group_failures(const aio_group *group, const aio_outcome **failures);
 void aio_group_free(aio_group *group);
 
+#line 43 "book/07-timeouts.nw"
+typedef struct aio_timeout aio_timeout;
+
+/* asyncio.timeout: a deadline `delay` from now for a block of the calling task,
+   which is cancelled when it passes. NULL: no memory, or not in a task. */
+aio_timeout *aio_timeout_enter(aio_time delay);
+/* Move the deadline (on aio_now's clock). 0; EINVAL: expired; ENOMEM. */
+int aio_timeout_reschedule(aio_timeout *scope, aio_time deadline);
+aio_time aio_timeout_deadline(const aio_timeout *scope);
+/* End the block, free the scope. AIO_TIMEOUT if the scope expired and the
+   block ended CANCELLED by it alone; otherwise body_status. */
+AIO_MUST_CHECK aio_status aio_timeout_exit(aio_timeout *scope, aio_status body_status);
+
+/* asyncio.wait_for: await task for at most timeout. Late: task is cancelled
+   and awaited to its end, then AIO_TIMEOUT (or its value, if it caught the
+   cancellation). Cancelling the caller cancels task too. */
+AIO_MUST_CHECK aio_status aio_wait_for(aio_task *task, aio_time timeout,
+                                       aio_outcome *outcome);
+
 #line 35 "book/08-io.nw"
 /* Wait until fd is readable or writable (events), or timeout passes (< 0: none).
    AIO_OK, AIO_TIMEOUT, AIO_CANCELLED, or AIO_ERROR with errno: EBADF (bad, closed or

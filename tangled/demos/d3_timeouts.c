@@ -1,0 +1,104 @@
+#line 269 "book/07-timeouts.nw"
+/* d3_timeouts.c: demo D3: workers under a timeout, every outcome gathered, a summary. */
+#include "aio.h"
+#include <errno.h>
+#include <stdio.h>
+
+#line 292 "book/07-timeouts.nw"
+enum { JOBS = 7, TIMEOUT_MS = 100, CLEANUP_MS = 20 };
+
+struct job {
+    const char *name;
+    int work_ms;
+    int error;              /* 0, or the errno it fails with */
+    const char *why;
+    aio_task *task;
+};
+
+static struct job jobs[JOBS] = {
+    {.name = "users", .work_ms = 40},
+    {.name = "orders", .work_ms = 300},
+    {.name = "prices", .work_ms = 20, .error = ECONNREFUSED, .why = "connection refused"},
+    {.name = "stock", .work_ms = 80},
+    {.name = "reviews", .work_ms = 500},
+    {.name = "images", .work_ms = 60, .error = EIO, .why = "checksum mismatch"},
+    {.name = "search", .work_ms = 90},
+};
+
+static aio_time run_start;
+static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
+#line 320 "book/07-timeouts.nw"
+static aio_outcome worker(void *arg)
+{
+    struct job *job = arg;
+    if (aio_sleep(AIO_MSEC(job->work_ms)) == AIO_CANCELLED) {
+        printf("%4.0f ms  %-7s cancelled: closing its connection\n", elapsed_ms(), job->name);
+        aio_status cleanup = aio_sleep(AIO_MSEC(CLEANUP_MS));
+        printf("%4.0f ms  %-7s cleanup %s\n", elapsed_ms(), job->name,
+               cleanup == AIO_OK ? "done" : "interrupted");
+        return aio_propagate(AIO_CANCELLED);
+    }
+    if (job->error) {
+        printf("%4.0f ms  %-7s fails: %s\n", elapsed_ms(), job->name, job->why);
+        return aio_error(job->error, "%s", job->why);
+    }
+    printf("%4.0f ms  %-7s done\n", elapsed_ms(), job->name);
+    return aio_value(job->work_ms);
+}
+#line 343 "book/07-timeouts.nw"
+static aio_outcome under_timeout(void *arg)
+{
+    struct job *job = arg;
+    job->task = aio_spawn(job->name, worker, job);
+    if (!job->task) return aio_error(ENOMEM, "no memory for %s", job->name);
+    aio_outcome outcome;
+    if (aio_wait_for(job->task, AIO_MSEC(TIMEOUT_MS), &outcome) == AIO_TIMEOUT)
+        printf("%4.0f ms  %-7s timed out\n", elapsed_ms(), job->name);
+    return outcome;
+}
+#line 358 "book/07-timeouts.nw"
+static void summarize(const aio_outcome *outcomes)
+{
+    static const aio_status kinds[] = {AIO_OK, AIO_TIMEOUT, AIO_ERROR};
+    static const char *const titles[] = {"succeeded", "timed out", "failed"};
+    for (int k = 0; k < 3; k++) {
+        int count = 0;
+        for (int i = 0; i < JOBS; i++) count += outcomes[i].status == kinds[k];
+        printf("  %-9s %d:", titles[k], count);
+        const char *separator = " ";
+        for (int i = 0; i < JOBS; i++) {
+            if (outcomes[i].status != kinds[k]) continue;
+            printf("%s%s", separator, jobs[i].name);
+            if (kinds[k] == AIO_OK) printf(" (%ld ms)", (long)outcomes[i].value);
+            if (kinds[k] == AIO_ERROR) printf(" (%s)", outcomes[i].message);
+            separator = ", ";
+        }
+        printf("\n");
+    }
+}
+#line 380 "book/07-timeouts.nw"
+static aio_outcome main_task(void *arg)
+{
+    (void)arg;
+    aio_task *guarded[JOBS];
+    aio_outcome outcomes[JOBS];
+    run_start = aio_now(aio_running_loop());
+    printf("%d workers, each under a %d ms timeout, one gather for every outcome\n",
+           JOBS, TIMEOUT_MS);
+    for (int i = 0; i < JOBS; i++) guarded[i] = aio_spawn("under_timeout", under_timeout, &jobs[i]);
+    aio_status status = aio_gather(guarded, JOBS, true, outcomes);
+    printf("%4.0f ms  gather returned %d outcomes:\n", elapsed_ms(), JOBS);
+    summarize(outcomes);
+    for (int i = 0; i < JOBS; i++) {
+        aio_release(guarded[i]);
+        aio_release(jobs[i].task);
+    }
+    return aio_propagate(status);
+}
+#line 279 "book/07-timeouts.nw"
+
+int main(void)
+{
+    aio_outcome outcome;
+    return aio_run(main_task, NULL, NULL, &outcome) == AIO_OK ? 0 : 1;
+}
