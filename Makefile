@@ -22,7 +22,8 @@ VARIANT_FLAGS_asm      :=
 VARIANT_FLAGS_ucontext := -DAIO_CORO_UCONTEXT
 VARIANT_FLAGS_asan     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -U_FORTIFY_SOURCE
 
-.PHONY: all check bench clean tangle build setup check-tangled test-variants test-prefixes test-tools valgrind
+.PHONY: all check bench clean tangle build setup check-tangled test-variants test-prefixes test-tools \
+        test-commands valgrind
 
 all: tangle
 	@$(MAKE) build
@@ -30,7 +31,7 @@ all: tangle
 check: tangle
 	@rm -rf $(B)/results
 	@$(MAKE) build
-	@$(MAKE) check-tangled test-tools test-variants test-prefixes valgrind
+	@$(MAKE) check-tangled test-tools test-commands test-variants test-prefixes valgrind
 	@cat $(B)/results/*.txt | awk -f tangled/tools/sum-checks.awk
 
 # ---- set-up and tangling (the only steps that run before tangled/ is trusted) ----
@@ -135,6 +136,11 @@ valgrind: $(TESTS:%=$(B)/asm/tests/%)
 	@( failed=0; for t in $(TESTS); do echo "== valgrind $$t"; \
 	  CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	    $(B)/asm/tests/$$t || failed=1; done; exit $$failed ) 2>&1 | tee $(B)/results/valgrind.txt
+
+# Every command README.md and notes.md show still works.
+test-commands:
+	@mkdir -p $(B)/results
+	@bash tangled/tools/check-commands.sh README.md notes.md 2>&1 | tee $(B)/results/commands.txt
 
 # Every prefix of the book builds and passes its own chapters' tests.
 test-prefixes: $(B)/tools/tangle

@@ -182,8 +182,9 @@ static aio_outcome tiny(void *i)
 static aio_outcome hundred_thousand(void *arg)
 {
     (void)arg;
-    enum { N = 100000 };
-    static aio_task *tasks[N];
+    enum { MAX = 100000 };
+    static aio_task *tasks[MAX];
+    const int N = RUNNING_ON_VALGRIND ? 10000 : MAX;   /* Valgrind is ~50x slower */
     for (intptr_t i = 0; i < N; i++) ck_assert_ptr_nonnull(tasks[i] = aio_spawn("tiny", tiny, (void *)i));
     long sum = 0;
     for (int i = 0; i < N; i++) {
@@ -192,7 +193,7 @@ static aio_outcome hundred_thousand(void *arg)
         sum += out.value;
         aio_release(tasks[i]);
     }
-    return aio_value(sum == (long)N * (N - 1) / 2);
+    return aio_value(sum == (long)N * (N - 1) / 2 ? N : -1);
 }
 
 START_TEST(a_hundred_thousand_tasks_run_and_are_freed)
@@ -200,8 +201,8 @@ START_TEST(a_hundred_thousand_tasks_run_and_are_freed)
     aio_outcome out;
     finished = 0;
     ck_assert_int_eq(aio_run(hundred_thousand, NULL, &virtual, &out), AIO_OK);
-    ck_assert_int_eq(out.value, 1);
-    ck_assert_int_eq(finished, 100000);
+    ck_assert_int_eq(out.value, RUNNING_ON_VALGRIND ? 10000 : 100000);
+    ck_assert_int_eq(finished, out.value);
     /* nothing leaked: checked by the Valgrind and LeakSanitizer runs of make check */
 }
 END_TEST

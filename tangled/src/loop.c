@@ -1,4 +1,4 @@
-#line 695 "book/01-event-loop.nw"
+#line 700 "book/01-event-loop.nw"
 /* loop.c: the event loop: ready queue, timers, and one turn at a time. */
 #define _POSIX_C_SOURCE 200809L
 #include "loop.h"
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#line 188 "book/01-event-loop.nw"
+#line 189 "book/01-event-loop.nw"
 bool ready_grow(struct ready_queue *queue)
 {
     size_t capacity = (queue->mask + 1) * 2;
@@ -20,7 +20,7 @@ bool ready_grow(struct ready_queue *queue)
     queue->mask = capacity - 1;
     return true;
 }
-#line 491 "book/01-event-loop.nw"
+#line 492 "book/01-event-loop.nw"
 aio_loop *aio_loop_new(const aio_loop_options *options)
 {
     aio_loop *loop = calloc(1, sizeof *loop);
@@ -41,7 +41,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
         free(loop);
         return NULL;
     }
-#line 504 "book/01-event-loop.nw"
+#line 505 "book/01-event-loop.nw"
     return loop;
 }
 
@@ -51,14 +51,14 @@ void aio_loop_free(aio_loop *loop)
 #line 231 "book/03-tasks.nw"
     free_every_task(loop);
     if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
-#line 511 "book/01-event-loop.nw"
+#line 512 "book/01-event-loop.nw"
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
     free(loop->timers.items);
     free(loop->ready.items);
     free(loop);
 }
-#line 530 "book/01-event-loop.nw"
+#line 531 "book/01-event-loop.nw"
 aio_time aio_now(aio_loop *loop)
 {
     if (loop->virtual_clock) return loop->now;
@@ -66,7 +66,7 @@ aio_time aio_now(aio_loop *loop)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (aio_time)ts.tv_sec * AIO_SEC(1) + ts.tv_nsec;
 }
-#line 545 "book/01-event-loop.nw"
+#line 546 "book/01-event-loop.nw"
 int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg)
 {
     return ready_push(&loop->ready, fn, arg) ? 0 : ENOMEM;
@@ -88,7 +88,7 @@ aio_timer *aio_call_later(aio_loop *loop, aio_time delay, aio_callback *fn, void
 {
     return aio_call_at(loop, aio_now(loop) + (delay > 0 ? delay : 0), fn, arg);
 }
-#line 574 "book/01-event-loop.nw"
+#line 575 "book/01-event-loop.nw"
 static void fire(void *arg)
 {
     aio_timer *timer = arg;
@@ -112,16 +112,16 @@ bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
     }
     return false;
 }
-#line 426 "book/03-tasks.nw"
+#line 454 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
 {
     if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);
     else if (timer->state == TIMER_DUE) timer->fn = NULL;
 }
-#line 605 "book/01-event-loop.nw"
+#line 606 "book/01-event-loop.nw"
 static int run_once(aio_loop *loop)
 {
-#line 625 "book/01-event-loop.nw"
+#line 626 "book/01-event-loop.nw"
     const struct aio_timer *first = timer_heap_first(&loop->timers);
     aio_time timeout = -1;
     if (loop->ready.count > 0) timeout = 0;
@@ -136,7 +136,7 @@ static int run_once(aio_loop *loop)
         int err = io_wait(loop, timeout);
         if (err) return err;
     }
-#line 645 "book/01-event-loop.nw"
+#line 646 "book/01-event-loop.nw"
     if (loop->timers.count > 0) {
         aio_time now = aio_now(loop);
         struct aio_timer *timer;
@@ -146,17 +146,18 @@ static int run_once(aio_loop *loop)
             if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
         }
     }
-#line 660 "book/01-event-loop.nw"
-    size_t runnable = loop->ready.count;
-#line 662 "book/01-event-loop.nw"
-    while (runnable-- > 0) {
+#line 664 "book/01-event-loop.nw"
+    loop->turn_left = loop->ready.count;
+#line 666 "book/01-event-loop.nw"
+    while (loop->turn_left > 0) {
+        loop->turn_left--;
         struct callback next = ready_pop(&loop->ready);
         next.fn(next.arg);
     }
-#line 610 "book/01-event-loop.nw"
+#line 611 "book/01-event-loop.nw"
     return 0;
 }
-#line 676 "book/01-event-loop.nw"
+#line 681 "book/01-event-loop.nw"
 static bool anything_left(const aio_loop *loop)
 {
     return loop->ready.count > 0 || loop->timers.count > 0 || loop->watched.count > 0;

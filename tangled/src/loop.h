@@ -9,7 +9,7 @@
 #include "stack.h"
 #line 119 "book/01-event-loop.nw"
 
-#line 156 "book/01-event-loop.nw"
+#line 157 "book/01-event-loop.nw"
 struct callback {
     aio_callback *fn;
     void *arg;
@@ -37,7 +37,7 @@ static inline struct callback ready_pop(struct ready_queue *queue)
     return first;
 }
 
-#line 213 "book/01-event-loop.nw"
+#line 214 "book/01-event-loop.nw"
 enum timer_state { TIMER_IDLE, TIMER_PENDING, TIMER_DUE };
 
 struct aio_timer {
@@ -56,7 +56,7 @@ struct timer_heap {
     uint64_t next_sequence;
 };
 
-#line 343 "book/01-event-loop.nw"
+#line 344 "book/01-event-loop.nw"
 struct watcher {
     aio_callback *fn;         /* NULL: not watched */
     void *arg;
@@ -78,6 +78,7 @@ struct aio_loop {
     aio_time now;              /* the virtual clock's time */
     bool virtual_clock;
     bool stop_requested;       /* aio_loop_stop: end after this turn */
+    size_t turn_left;          /* callbacks of this turn not yet run */
 #line 203 "book/03-tasks.nw"
     struct coro scheduler;        /* the loop's own context, on the thread's stack */
     struct aio_task *current;     /* the task running now, or NULL */
@@ -86,10 +87,10 @@ struct aio_loop {
     struct aio_task *all_tasks;   /* every task not yet freed */
     struct aio_task *main_task;
     struct aio_task *spare_tasks; /* freed task structures, for reuse */
-#line 132 "book/01-event-loop.nw"
+#line 133 "book/01-event-loop.nw"
 };
 
-#line 316 "book/01-event-loop.nw"
+#line 317 "book/01-event-loop.nw"
 bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer);
 void timer_heap_remove(struct timer_heap *heap, struct aio_timer *timer);
 static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
@@ -97,14 +98,14 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
     return heap->count ? heap->items[0] : NULL;
 }
 
-#line 470 "book/01-event-loop.nw"
+#line 471 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
 
-#line 434 "book/03-tasks.nw"
+#line 462 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
-#line 639 "book/03-tasks.nw"
+#line 667 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
 struct stack_pool *thread_stack_pool(void);
-#line 135 "book/01-event-loop.nw"
+#line 136 "book/01-event-loop.nw"
 #endif

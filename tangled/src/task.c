@@ -1,4 +1,4 @@
-#line 836 "book/03-tasks.nw"
+#line 864 "book/03-tasks.nw"
 /* task.c: tasks: spawn, step, suspend, wake, await, cancel, sleep, run. */
 #define _GNU_SOURCE
 #include "task.h"
@@ -19,7 +19,7 @@ static void retire(aio_task *task);
 static void release_reference(aio_task *task);
 static void out_of_memory(const char *doing);
 static void stack_overflowed(aio_task *task);
-#line 783 "book/03-tasks.nw"
+#line 811 "book/03-tasks.nw"
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -52,7 +52,7 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     }
     signal(sig, SIG_DFL);   /* returning re-runs the access: the default action ends it */
 }
-#line 818 "book/03-tasks.nw"
+#line 846 "book/03-tasks.nw"
 static void install_overflow_handler(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -68,7 +68,7 @@ static void install_overflow_handler(void)
     sigaction(SIGSEGV, &action, NULL);
 #endif
 }
-#line 270 "book/03-tasks.nw"
+#line 271 "book/03-tasks.nw"
 static bool start(aio_task *task)
 {
     if (task->cancel_requested) {
@@ -96,11 +96,12 @@ static void step(void *arg)
     coro_leaving(&loop->scheduler, &task->context, 0);
     coro_switch(&loop->scheduler, &task->context);
     coro_arrived(&loop->scheduler, NULL, NULL);
+    task = loop->current;   /* the task that came back: see "handing over" */
     loop->current = NULL;
     if (task->stack && !stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
 }
-#line 294 "book/03-tasks.nw"
+#line 295 "book/03-tasks.nw"
 static void task_body(void *arg)
 {
     aio_task *task = arg;
@@ -124,7 +125,7 @@ static void finish(aio_task *task, aio_outcome outcome)
     task->outcome = outcome;
     task->state = TASK_DONE;
 }
-#line 324 "book/03-tasks.nw"
+#line 325 "book/03-tasks.nw"
 static void retire(aio_task *task)
 {
     aio_loop *loop = task->loop;
@@ -141,7 +142,7 @@ static void retire(aio_task *task)
     if (task == loop->main_task) aio_loop_stop(loop);
     release_reference(task);
 }
-#line 353 "book/03-tasks.nw"
+#line 354 "book/03-tasks.nw"
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
@@ -151,8 +152,22 @@ void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 aio_status task_switch_out(aio_task *task)
 {
     aio_loop *loop = task->loop;
-    coro_leaving(&task->context, &loop->scheduler, 0);
-    coro_switch(&task->context, &loop->scheduler);
+    struct coro *next = &loop->scheduler;
+#line 393 "book/03-tasks.nw"
+    if (loop->turn_left > 0 && loop->ready.items[loop->ready.head].fn == step) {
+        aio_task *successor = loop->ready.items[loop->ready.head].arg;
+        if (successor->state == TASK_READY) {
+            if (!stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
+            loop->turn_left--;
+            (void)ready_pop(&loop->ready);
+            successor->state = TASK_RUNNING;
+            loop->current = successor;
+            next = &successor->context;
+        }
+    }
+#line 365 "book/03-tasks.nw"
+    coro_leaving(&task->context, next, 0);
+    coro_switch(&task->context, next);
     coro_arrived(&task->context, NULL, NULL);
     task->abort_wait = NULL;
     return task->wake_status;
@@ -165,7 +180,7 @@ void task_wake(aio_task *task, aio_status status)
     task->wake_status = status;
     if (!ready_push(&task->loop->ready, step, task)) out_of_memory("waking a task");
 }
-#line 383 "book/03-tasks.nw"
+#line 411 "book/03-tasks.nw"
 aio_status aio_yield(void)
 {
     aio_task *self = current_task_or_complain("aio_yield");
@@ -175,7 +190,7 @@ aio_status aio_yield(void)
     task_wake(self, AIO_OK);
     return task_switch_out(self);
 }
-#line 400 "book/03-tasks.nw"
+#line 428 "book/03-tasks.nw"
 static void sleep_over(void *arg) { task_wake(arg, AIO_OK); }
 
 static void abort_sleep(aio_task *task)
@@ -196,14 +211,14 @@ aio_status aio_sleep(aio_time delay)
     task_begin_wait(self, abort_sleep);
     return task_switch_out(self);
 }
-#line 492 "book/03-tasks.nw"
+#line 520 "book/03-tasks.nw"
 void task_watch(aio_task *task, struct done_watcher *watcher)
 {
     watcher->next = NULL;
     *task->watchers_tail = watcher;
     task->watchers_tail = &watcher->next;
 }
-#line 448 "book/03-tasks.nw"
+#line 476 "book/03-tasks.nw"
 static void awaited_task_ended(struct done_watcher *watcher, aio_task *finished)
 {
     aio_task *awaiter = (aio_task *)((char *)watcher - offsetof(aio_task, awaiting));
@@ -245,14 +260,14 @@ aio_status aio_await(aio_task *task, aio_outcome *outcome)
     if (!self || task == self) return AIO_ERROR;
     return task_await(self, task, abort_await, outcome);
 }
-#line 511 "book/03-tasks.nw"
+#line 539 "book/03-tasks.nw"
 bool aio_cancel(aio_task *task, const char *message)
 {
     if (task->state == TASK_DONE) return false;
     task->cancel_message = message;
 #line 35 "book/06-cancellation.nw"
     task->cancel_requests++;
-#line 516 "book/03-tasks.nw"
+#line 544 "book/03-tasks.nw"
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
         task->abort_wait = NULL;   /* once per wait, even around a cycle of awaits */
@@ -271,7 +286,7 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-#line 548 "book/03-tasks.nw"
+#line 576 "book/03-tasks.nw"
 static void copy_name(char *to, const char *from, size_t size)
 {
     size_t n = 0;
@@ -298,7 +313,7 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
     if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
     return task;
 }
-#line 608 "book/03-tasks.nw"
+#line 636 "book/03-tasks.nw"
 static void warn_if_failure_unread(const aio_task *task)
 {
     if (task->state != TASK_DONE || task->outcome.status != AIO_ERROR || task->outcome_read) return;
@@ -306,7 +321,7 @@ static void warn_if_failure_unread(const aio_task *task)
             task->name, task->outcome.error,
             task->outcome.message ? task->outcome.message : "(no message)");
 }
-#line 580 "book/03-tasks.nw"
+#line 608 "book/03-tasks.nw"
 static void release_reference(aio_task *task)
 {
     if (--task->references > 0) return;
@@ -324,7 +339,7 @@ void aio_release(aio_task *task)
 {
     if (task) release_reference(task);
 }
-#line 621 "book/03-tasks.nw"
+#line 649 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop)
 {
     while (loop->all_tasks) {
@@ -340,7 +355,7 @@ void free_every_task(aio_loop *loop)
         free(task);
     }
 }
-#line 694 "book/03-tasks.nw"
+#line 722 "book/03-tasks.nw"
 static aio_outcome loop_failed(int err)
 {
     static _Thread_local char text[128];
@@ -357,7 +372,7 @@ static void cancel_the_rest(aio_loop *loop)
         if (task->state != TASK_DONE)
             fprintf(stderr, "aio_run: task '%s' never finished\n", task->name);
 }
-#line 653 "book/03-tasks.nw"
+#line 681 "book/03-tasks.nw"
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome)
 {
@@ -367,7 +382,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         result = (aio_outcome){.status = AIO_ERROR, .error = EBUSY,
                                .message = "aio_run: a loop is already running in this thread"};
     } else {
-#line 674 "book/03-tasks.nw"
+#line 702 "book/03-tasks.nw"
         aio_loop *loop = aio_loop_new(options);
         if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
         running_loop = loop;
@@ -385,7 +400,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         cancel_the_rest(loop);
         running_loop = NULL;
         aio_loop_free(loop);
-#line 663 "book/03-tasks.nw"
+#line 691 "book/03-tasks.nw"
     }
     if (result.message && result.message != message) {
         snprintf(message, sizeof message, "%s", result.message);
@@ -394,7 +409,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
     if (outcome) *outcome = result;
     return result.status;
 }
-#line 718 "book/03-tasks.nw"
+#line 746 "book/03-tasks.nw"
 aio_outcome aio_error(int code, const char *format, ...)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -414,7 +429,7 @@ aio_outcome aio_error(int code, const char *format, ...)
     }
     return (aio_outcome){.status = AIO_ERROR, .error = code, .message = message};
 }
-#line 743 "book/03-tasks.nw"
+#line 771 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;

@@ -5,6 +5,9 @@
     match($0, /Errors: [0-9]+/);   errors = substr($0, RSTART + 8, RLENGTH - 8)
     total += checks; bad += failures + errors
 }
+/^[a-z]+: [0-9]+ passed, [0-9]+ failed$/ {
+    split($0, words, " ");  total += words[2] + words[4];  bad += words[4]
+}
 END {
     printf "check: %d passed, %d failed\n", total - bad, bad
     exit bad > 0 || total == 0
