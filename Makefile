@@ -23,7 +23,7 @@ VARIANT_FLAGS_ucontext := -DAIO_CORO_UCONTEXT
 VARIANT_FLAGS_asan     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -U_FORTIFY_SOURCE
 
 .PHONY: all check bench clean tangle build setup check-tangled test-variants test-prefixes test-tools \
-        test-commands valgrind
+        test-commands test-parity valgrind
 
 all: tangle
 	@$(MAKE) build
@@ -31,7 +31,7 @@ all: tangle
 check: tangle
 	@rm -rf $(B)/results
 	@$(MAKE) build
-	@$(MAKE) check-tangled test-tools test-commands test-variants test-prefixes valgrind
+	@$(MAKE) check-tangled test-tools test-commands test-parity test-variants test-prefixes valgrind
 	@cat $(B)/results/*.txt | awk -f tangled/tools/sum-checks.awk
 
 # ---- set-up and tangling (the only steps that run before tangled/ is trusted) ----
@@ -141,6 +141,11 @@ valgrind: $(TESTS:%=$(B)/asm/tests/%)
 test-commands:
 	@mkdir -p $(B)/results
 	@bash tangled/tools/check-commands.sh README.md notes.md 2>&1 | tee $(B)/results/commands.txt
+
+# Every demo and its Python twin tell the same story: their --facts match.
+test-parity: $(DEMOS:%=$(B)/bin/%)
+	@mkdir -p $(B)/results
+	@bash tangled/tools/parity.sh $(B)/bin $(wildcard tangled/py/*.py) 2>&1 | tee $(B)/results/parity.txt
 
 # Every prefix of the book builds and passes its own chapters' tests.
 test-prefixes: $(B)/tools/tangle

@@ -2,23 +2,56 @@
 /* d1_gather.c: demo D1: five workers, gathered, and then one after another. */
 #include "aio.h"
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 enum { WORKERS = 5 };
 static const int sleep_ms[WORKERS] = {300, 100, 400, 200, 250};
 static aio_time run_start;
+static int events, started[WORKERS], ended[WORKERS];   /* when, counted in events */
 
 static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
 
-#line 197 "book/04-gather.nw"
+#line 372 "book/04-gather.nw"
+/* --facts: after the usual output, print FACT lines for the parity check. */
+static bool facts;
+
+static void read_options(int argc, char **argv)
+{
+    facts = argc == 2 && strcmp(argv[1], "--facts") == 0;
+    if (argc > 1 && !facts) {
+        fprintf(stderr, "usage: %s [--facts]\n", argv[0]);
+        exit(2);
+    }
+}
+#line 404 "book/04-gather.nw"
+static void print_facts(const char *run, const long *results)
+{
+    int last_start = started[0], first_end = ended[0];
+    for (int i = 0; i < WORKERS; i++) {
+        if (started[i] > last_start) last_start = started[i];
+        if (ended[i] < first_end) first_end = ended[i];
+    }
+    printf("FACT %s.results", run);
+    for (int i = 0; i < WORKERS; i++) printf(" %ld", results[i]);
+    printf("\nFACT %s.end_order", run);
+    for (int event = first_end; event < events; event++)
+        for (int i = 0; i < WORKERS; i++)
+            if (ended[i] == event) printf(" %d", i);
+    printf("\nFACT %s.overlapped %s\n", run, last_start < first_end ? "yes" : "no");
+}
+#line 206 "book/04-gather.nw"
 static aio_outcome worker(void *arg)
 {
     int i = (int)(intptr_t)arg;
     printf("  %6.1f ms  worker %d starts, will sleep %d ms\n", elapsed_ms(), i, sleep_ms[i]);
+    started[i] = events++;
     if (aio_sleep(AIO_MSEC(sleep_ms[i])) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    ended[i] = events++;
     printf("  %6.1f ms  worker %d ends\n", elapsed_ms(), i);
     return aio_value(i * i);
 }
-#line 208 "book/04-gather.nw"
+#line 219 "book/04-gather.nw"
 static aio_outcome concurrently(void *arg)
 {
     (void)arg;
@@ -28,13 +61,15 @@ static aio_outcome concurrently(void *arg)
     printf("gather: create %d tasks, then gather them\n", WORKERS);
     for (int i = 0; i < WORKERS; i++) tasks[i] = aio_spawn("worker", worker, (void *)(intptr_t)i);
     aio_status status = aio_gather(tasks, WORKERS, false, results);
+    long values[WORKERS];
     printf("gather: results");
-    for (int i = 0; i < WORKERS; i++) printf(" %ld", (long)results[i].value);
+    for (int i = 0; i < WORKERS; i++) printf(" %ld", values[i] = (long)results[i].value);
     printf(" after %.0f ms (the longest sleep is 400 ms)\n\n", elapsed_ms());
+    if (facts) print_facts("gather", values);
     for (int i = 0; i < WORKERS; i++) aio_release(tasks[i]);
     return aio_propagate(status);
 }
-#line 226 "book/04-gather.nw"
+#line 239 "book/04-gather.nw"
 static aio_outcome sequentially(void *arg)
 {
     (void)arg;
@@ -49,12 +84,14 @@ static aio_outcome sequentially(void *arg)
     printf("sequential: results");
     for (int i = 0; i < WORKERS; i++) printf(" %ld", results[i]);
     printf(" after %.0f ms (the sum of the sleeps is 1250 ms)\n", elapsed_ms());
+    if (facts) print_facts("sequential", results);
     return aio_value(0);
 }
-#line 186 "book/04-gather.nw"
+#line 191 "book/04-gather.nw"
 
-int main(void)
+int main(int argc, char **argv)
 {
+    read_options(argc, argv);
     aio_outcome outcome;
     if (aio_run(concurrently, NULL, NULL, &outcome) != AIO_OK) return 1;
     if (aio_run(sequentially, NULL, NULL, &outcome) != AIO_OK) return 1;

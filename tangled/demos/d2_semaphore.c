@@ -3,6 +3,8 @@
 #include "aio.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 enum { WORKERS = 50, LIMIT = 5, SLEEP_MS = 10 };
 
@@ -14,7 +16,19 @@ static int inside, peak;
 
 static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
 
-#line 721 "book/05-sync.nw"
+#line 372 "book/04-gather.nw"
+/* --facts: after the usual output, print FACT lines for the parity check. */
+static bool facts;
+
+static void read_options(int argc, char **argv)
+{
+    facts = argc == 2 && strcmp(argv[1], "--facts") == 0;
+    if (argc > 1 && !facts) {
+        fprintf(stderr, "usage: %s [--facts]\n", argv[0]);
+        exit(2);
+    }
+}
+#line 726 "book/05-sync.nw"
 static aio_outcome worker(void *arg)
 {
     int i = (int)(intptr_t)arg;
@@ -29,7 +43,7 @@ static aio_outcome worker(void *arg)
     aio_semaphore_release(semaphore);
     return aio_propagate(status);
 }
-#line 769 "book/05-sync.nw"
+#line 775 "book/05-sync.nw"
 static int print_waves(bool show)
 {
     int waves = 0;
@@ -49,7 +63,16 @@ static int print_waves(bool show)
     }
     return waves;
 }
-#line 742 "book/05-sync.nw"
+#line 927 "book/05-sync.nw"
+static void print_facts(int limit, int waves)
+{
+    bool as_created = entries == WORKERS;
+    for (int n = 0; n < entries; n++) as_created &= entry_order[n] == n;
+    printf("FACT semaphore_%d.peak_inside %d\n", limit, peak);
+    printf("FACT semaphore_%d.waves %d\n", limit, waves);
+    printf("FACT semaphore_%d.entry_order %s\n", limit, as_created ? "as created" : "other");
+}
+#line 747 "book/05-sync.nw"
 static aio_outcome run_workers(void *arg)
 {
     int limit = (int)(intptr_t)arg;
@@ -66,12 +89,14 @@ static aio_outcome run_workers(void *arg)
     printf("%d workers, a semaphore of %d, each sleeps %d ms inside it\n", WORKERS, limit, SLEEP_MS);
     int waves = print_waves(limit < WORKERS);
     printf("peak inside: %d   waves: %d   total: %.1f ms\n\n", peak, waves, total_ms);
+    if (facts) print_facts(limit, waves);
     return aio_propagate(status);
 }
-#line 707 "book/05-sync.nw"
+#line 711 "book/05-sync.nw"
 
-int main(void)
+int main(int argc, char **argv)
 {
+    read_options(argc, argv);
     if (aio_run(run_workers, (void *)(intptr_t)LIMIT, NULL, NULL) != AIO_OK) return 1;
     if (aio_run(run_workers, (void *)(intptr_t)WORKERS, NULL, NULL) != AIO_OK) return 1;
     return 0;

@@ -3,8 +3,22 @@
 #include "aio.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#line 292 "book/07-timeouts.nw"
+#line 372 "book/04-gather.nw"
+/* --facts: after the usual output, print FACT lines for the parity check. */
+static bool facts;
+
+static void read_options(int argc, char **argv)
+{
+    facts = argc == 2 && strcmp(argv[1], "--facts") == 0;
+    if (argc > 1 && !facts) {
+        fprintf(stderr, "usage: %s [--facts]\n", argv[0]);
+        exit(2);
+    }
+}
+#line 297 "book/07-timeouts.nw"
 enum { JOBS = 7, TIMEOUT_MS = 100, CLEANUP_MS = 20 };
 
 struct job {
@@ -13,6 +27,7 @@ struct job {
     int error;              /* 0, or the errno it fails with */
     const char *why;
     aio_task *task;
+    bool cleaned_up;        /* its cleanup after a cancellation ran to its end */
 };
 
 static struct job jobs[JOBS] = {
@@ -27,7 +42,7 @@ static struct job jobs[JOBS] = {
 
 static aio_time run_start;
 static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
-#line 320 "book/07-timeouts.nw"
+#line 326 "book/07-timeouts.nw"
 static aio_outcome worker(void *arg)
 {
     struct job *job = arg;
@@ -36,6 +51,7 @@ static aio_outcome worker(void *arg)
         aio_status cleanup = aio_sleep(AIO_MSEC(CLEANUP_MS));
         printf("%4.0f ms  %-7s cleanup %s\n", elapsed_ms(), job->name,
                cleanup == AIO_OK ? "done" : "interrupted");
+        job->cleaned_up = cleanup == AIO_OK;
         return aio_propagate(AIO_CANCELLED);
     }
     if (job->error) {
@@ -45,7 +61,7 @@ static aio_outcome worker(void *arg)
     printf("%4.0f ms  %-7s done\n", elapsed_ms(), job->name);
     return aio_value(job->work_ms);
 }
-#line 343 "book/07-timeouts.nw"
+#line 350 "book/07-timeouts.nw"
 static aio_outcome under_timeout(void *arg)
 {
     struct job *job = arg;
@@ -56,7 +72,7 @@ static aio_outcome under_timeout(void *arg)
         printf("%4.0f ms  %-7s timed out\n", elapsed_ms(), job->name);
     return outcome;
 }
-#line 358 "book/07-timeouts.nw"
+#line 365 "book/07-timeouts.nw"
 static void summarize(const aio_outcome *outcomes)
 {
     static const aio_status kinds[] = {AIO_OK, AIO_TIMEOUT, AIO_ERROR};
@@ -76,7 +92,37 @@ static void summarize(const aio_outcome *outcomes)
         printf("\n");
     }
 }
-#line 380 "book/07-timeouts.nw"
+#line 565 "book/07-timeouts.nw"
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void print_names(const char *key, const char **names, int count)
+{
+    qsort(names, count, sizeof *names, by_name);
+    printf("FACT %s", key);
+    for (int i = 0; i < count; i++) printf(" %s", names[i]);
+    printf("\n");
+}
+#line 580 "book/07-timeouts.nw"
+static void print_facts(const aio_outcome *outcomes)
+{
+    static const aio_status kinds[] = {AIO_OK, AIO_TIMEOUT, AIO_ERROR};
+    static const char *const keys[] = {"succeeded", "timed_out", "failed"};
+    const char *names[JOBS];
+    for (int k = 0; k < 3; k++) {
+        int count = 0;
+        for (int i = 0; i < JOBS; i++)
+            if (outcomes[i].status == kinds[k]) names[count++] = jobs[i].name;
+        print_names(keys[k], names, count);
+    }
+    int count = 0;
+    for (int i = 0; i < JOBS; i++)
+        if (jobs[i].cleaned_up) names[count++] = jobs[i].name;
+    print_names("cleaned_up", names, count);
+}
+#line 387 "book/07-timeouts.nw"
 static aio_outcome main_task(void *arg)
 {
     (void)arg;
@@ -89,16 +135,18 @@ static aio_outcome main_task(void *arg)
     aio_status status = aio_gather(guarded, JOBS, true, outcomes);
     printf("%4.0f ms  gather returned %d outcomes:\n", elapsed_ms(), JOBS);
     summarize(outcomes);
+    if (facts) print_facts(outcomes);
     for (int i = 0; i < JOBS; i++) {
         aio_release(guarded[i]);
         aio_release(jobs[i].task);
     }
     return aio_propagate(status);
 }
-#line 279 "book/07-timeouts.nw"
+#line 283 "book/07-timeouts.nw"
 
-int main(void)
+int main(int argc, char **argv)
 {
+    read_options(argc, argv);
     aio_outcome outcome;
     return aio_run(main_task, NULL, NULL, &outcome) == AIO_OK ? 0 : 1;
 }

@@ -2,10 +2,53 @@
 /* d4_cancel.c: demo D4: a task cancelled mid-work, cleaning up, and the wrong way. */
 #include "aio.h"
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static double ms(void) { return aio_now(aio_running_loop()) / 1e6; }
 
-#line 372 "book/06-cancellation.nw"
+#line 372 "book/04-gather.nw"
+/* --facts: after the usual output, print FACT lines for the parity check. */
+static bool facts;
+
+static void read_options(int argc, char **argv)
+{
+    facts = argc == 2 && strcmp(argv[1], "--facts") == 0;
+    if (argc > 1 && !facts) {
+        fprintf(stderr, "usage: %s [--facts]\n", argv[0]);
+        exit(2);
+    }
+}
+#line 570 "book/06-cancellation.nw"
+static struct seen {
+    bool cleaned_up;         /* the worker's cleanup ran to its end */
+    aio_status awaited;      /* what main's await returned */
+    long value;              /* the worker's value, if it ended normally */
+    char message[64];        /* the cancellation's message, if it ended cancelled */
+    int cancelling;          /* requests still counted on the worker at its end */
+} seen;
+
+static void remember(aio_task *task, aio_status awaited, const aio_outcome *outcome)
+{
+    seen.awaited = awaited;
+    seen.value = awaited == AIO_OK ? (long)outcome->value : 0;
+    snprintf(seen.message, sizeof seen.message, "%s",
+             awaited == AIO_CANCELLED ? outcome->message : "");
+    seen.cancelling = aio_cancelling(task);
+}
+#line 589 "book/06-cancellation.nw"
+static void print_facts(const char *half)
+{
+    bool cancelled = seen.awaited == AIO_CANCELLED;
+    printf("FACT %s.cleanup %s\n", half, seen.cleaned_up ? "ran" : "none");
+    if (cancelled) printf("FACT %s.awaiter_saw cancelled: %s\n", half, seen.message);
+    else if (seen.awaited == AIO_OK) printf("FACT %s.awaiter_saw value %ld\n", half, seen.value);
+    else printf("FACT %s.awaiter_saw status %d\n", half, (int)seen.awaited);
+    printf("FACT %s.cancellation %s\n", half,
+           cancelled ? "propagated" : seen.cancelling > 0 ? "lost" : "none");
+    seen = (struct seen){0};   /* the next half starts afresh */
+}
+#line 379 "book/06-cancellation.nw"
 static aio_outcome well_behaved(void *arg)
 {
     (void)arg;
@@ -14,13 +57,14 @@ static aio_outcome well_behaved(void *arg)
             printf("%6.0f ms  worker: cancelled during item %d; cleaning up\n", ms(), item);
             if (aio_sleep(AIO_MSEC(20)) != AIO_OK) { /* cleanup interrupted: still stop */ }
             printf("%6.0f ms  worker: cleanup done, propagating the cancellation\n", ms());
+            seen.cleaned_up = true;
             return aio_propagate(AIO_CANCELLED);
         }
         printf("%6.0f ms  worker: item %d done\n", ms(), item);
     }
     return aio_value(10);
 }
-#line 389 "book/06-cancellation.nw"
+#line 397 "book/06-cancellation.nw"
 static aio_outcome swallower(void *arg)
 {
     (void)arg;
@@ -33,7 +77,7 @@ static aio_outcome swallower(void *arg)
     printf("%6.0f ms  worker: all %d items done, returning normally\n", ms(), done);
     return aio_value(done);
 }
-#line 404 "book/06-cancellation.nw"
+#line 412 "book/06-cancellation.nw"
 static aio_outcome cancel_and_watch(void *worker)
 {
     aio_task *task = aio_spawn("worker", (aio_task_fn *)worker, NULL);
@@ -47,17 +91,21 @@ static aio_outcome cancel_and_watch(void *worker)
     else
         printf("%6.0f ms  main: the worker ended normally with %ld; the cancellation was "
                "lost (cancelling() = %d)\n", ms(), (long)outcome.value, aio_cancelling(task));
+    remember(task, status, &outcome);
     aio_release(task);
     return aio_value(0);
 }
-#line 359 "book/06-cancellation.nw"
+#line 363 "book/06-cancellation.nw"
 
-int main(void)
+int main(int argc, char **argv)
 {
+    read_options(argc, argv);
     aio_loop_options virtual = {.virtual_clock = true};
     printf("The right way:\n");
     aio_status right = aio_run(cancel_and_watch, well_behaved, &virtual, NULL);
+    if (facts) print_facts("right");
     printf("\nThe wrong way:\n");
     aio_status wrong = aio_run(cancel_and_watch, swallower, &virtual, NULL);
+    if (facts) print_facts("wrong");
     return right == AIO_OK && wrong == AIO_OK ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh [bench]: install the Debian packages the build (or the benchmarks) need.
 set -euo pipefail
-packages=(noweb pandoc check pkg-config gcc make valgrind
+packages=(noweb pandoc check pkg-config gcc make valgrind python3
           texlive-latex-base texlive-latex-recommended texlive-fonts-recommended
           texlive-luatex lmodern fonts-dejavu-core fonts-dejavu-extra poppler-utils)
 if [ "${1:-}" = bench ]; then
