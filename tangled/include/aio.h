@@ -20,6 +20,8 @@ typedef struct aio_loop_options {
     bool virtual_clock;    /* time jumps to the next deadline instead of passing */
 #line 109 "book/03-tasks.nw"
     size_t stack_size;     /* bytes per task stack, a multiple of 4096; 0: the default */
+#line 61 "book/09-threads.nw"
+    int max_threads;       /* aio_to_thread's worker threads at most; 0: min(32, processors + 4) */
 #line 73 "book/01-event-loop.nw"
 } aio_loop_options;
 
@@ -191,6 +193,21 @@ AIO_MUST_CHECK aio_status aio_read(int fd, void *buffer, size_t size, size_t *go
 AIO_MUST_CHECK aio_status aio_write_all(int fd, const void *data, size_t size);
 AIO_MUST_CHECK aio_status aio_accept(int listener, int *client);
 AIO_MUST_CHECK aio_status aio_connect(int fd, const void *address, unsigned address_length);
+
+#line 46 "book/09-threads.nw"
+typedef intptr_t aio_thread_fn(void *arg);   /* runs on a worker thread: it may block */
+
+/* asyncio.to_thread: run fn(arg) on a worker thread while the loop serves other tasks.
+   AIO_OK with *result (if not NULL) = fn's value; AIO_CANCELLED at once if the calling
+   task is cancelled (fn still runs to its end; its value is dropped); AIO_ERROR with
+   errno: ENOMEM, EAGAIN (no thread could be started), EMFILE or EBADF (no pipe
+   the loop can watch). */
+AIO_MUST_CHECK aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *result);
+
+#line 72 "book/09-threads.nw"
+/* The exit status for what aio_run returned: 0 for AIO_OK, 130 (128 + SIGINT) when
+   Ctrl-C interrupted main (AIO_CANCELLED, outcome->error == EINTR), 1 otherwise. */
+int aio_exit_status(aio_status status, const aio_outcome *outcome);
 
 #line 45 "book/01-event-loop.nw"
 #endif

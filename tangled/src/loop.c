@@ -1,4 +1,4 @@
-#line 700 "book/01-event-loop.nw"
+#line 707 "book/01-event-loop.nw"
 /* loop.c: the event loop: ready queue, timers, and one turn at a time. */
 #define _POSIX_C_SOURCE 200809L
 #include "loop.h"
@@ -41,6 +41,9 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
         free(loop);
         return NULL;
     }
+#line 467 "book/09-threads.nw"
+    loop->owner_thread = this_thread();
+    loop->max_threads = options ? options->max_threads : 0;
 #line 505 "book/01-event-loop.nw"
     return loop;
 }
@@ -51,6 +54,8 @@ void aio_loop_free(aio_loop *loop)
 #line 231 "book/03-tasks.nw"
     free_every_task(loop);
     if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
+#line 472 "book/09-threads.nw"
+    thread_pool_free(loop->threads);
 #line 512 "book/01-event-loop.nw"
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
@@ -69,6 +74,9 @@ aio_time aio_now(aio_loop *loop)
 #line 546 "book/01-event-loop.nw"
 int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg)
 {
+#line 521 "book/09-threads.nw"
+    if (!in_loop_thread(loop, "aio_call_soon")) return EPERM;
+#line 549 "book/01-event-loop.nw"
     return ready_push(&loop->ready, fn, arg) ? 0 : ENOMEM;
 }
 
@@ -88,7 +96,7 @@ aio_timer *aio_call_later(aio_loop *loop, aio_time delay, aio_callback *fn, void
 {
     return aio_call_at(loop, aio_now(loop) + (delay > 0 ? delay : 0), fn, arg);
 }
-#line 575 "book/01-event-loop.nw"
+#line 582 "book/01-event-loop.nw"
 static void fire(void *arg)
 {
     aio_timer *timer = arg;
@@ -118,10 +126,10 @@ void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
     if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);
     else if (timer->state == TIMER_DUE) timer->fn = NULL;
 }
-#line 606 "book/01-event-loop.nw"
+#line 613 "book/01-event-loop.nw"
 static int run_once(aio_loop *loop)
 {
-#line 626 "book/01-event-loop.nw"
+#line 633 "book/01-event-loop.nw"
     const struct aio_timer *first = timer_heap_first(&loop->timers);
     aio_time timeout = -1;
     if (loop->ready.count > 0) timeout = 0;
@@ -136,7 +144,7 @@ static int run_once(aio_loop *loop)
         int err = io_wait(loop, timeout);
         if (err) return err;
     }
-#line 646 "book/01-event-loop.nw"
+#line 653 "book/01-event-loop.nw"
     if (loop->timers.count > 0) {
         aio_time now = aio_now(loop);
         struct aio_timer *timer;
@@ -146,18 +154,21 @@ static int run_once(aio_loop *loop)
             if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
         }
     }
-#line 664 "book/01-event-loop.nw"
+#line 671 "book/01-event-loop.nw"
     loop->turn_left = loop->ready.count;
-#line 666 "book/01-event-loop.nw"
+#line 659 "book/09-threads.nw"
+    if (loop->catching_sigint && atomic_load_explicit(&sigint_arrived, memory_order_relaxed))
+        take_sigint(loop);
+#line 673 "book/01-event-loop.nw"
     while (loop->turn_left > 0) {
         loop->turn_left--;
         struct callback next = ready_pop(&loop->ready);
         next.fn(next.arg);
     }
-#line 611 "book/01-event-loop.nw"
+#line 618 "book/01-event-loop.nw"
     return 0;
 }
-#line 681 "book/01-event-loop.nw"
+#line 688 "book/01-event-loop.nw"
 static bool anything_left(const aio_loop *loop)
 {
     return loop->ready.count > 0 || loop->timers.count > 0 || loop->watched.count > 0;

@@ -7,6 +7,8 @@
 #line 198 "book/03-tasks.nw"
 #include "coro.h"
 #include "stack.h"
+#line 674 "book/09-threads.nw"
+#include <stdatomic.h>
 #line 119 "book/01-event-loop.nw"
 
 #line 157 "book/01-event-loop.nw"
@@ -87,6 +89,14 @@ struct aio_loop {
     struct aio_task *all_tasks;   /* every task not yet freed */
     struct aio_task *main_task;
     struct aio_task *spare_tasks; /* freed task structures, for reuse */
+#line 148 "book/09-threads.nw"
+    struct thread_pool *threads;  /* aio_to_thread's workers, started at the first call */
+    int max_threads;              /* the option, 0 for the default */
+#line 509 "book/09-threads.nw"
+    const void *owner_thread;     /* this_thread() of the thread that made the loop */
+#line 626 "book/09-threads.nw"
+    bool catching_sigint;         /* this loop's aio_run handles Ctrl-C */
+    bool sigint_cancelled_main;
 #line 133 "book/01-event-loop.nw"
 };
 
@@ -103,9 +113,24 @@ int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
 
 #line 462 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
-#line 667 "book/03-tasks.nw"
+#line 672 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
 struct stack_pool *thread_stack_pool(void);
+#line 290 "book/09-threads.nw"
+int open_wake_pipe(int fds[2]);    /* non-blocking, close-on-exec; 0 or an errno */
+void close_wake_pipe(int fds[2]);
+void drain_wake_pipe(int fd);
+#line 513 "book/09-threads.nw"
+const void *this_thread(void);
+bool in_loop_thread(const aio_loop *loop, const char *function);
+void thread_pool_free(struct thread_pool *pool);
+#line 678 "book/09-threads.nw"
+extern atomic_int sigint_arrived;
+void take_sigint(aio_loop *loop);
+#line 719 "book/09-threads.nw"
+void catch_sigint(aio_loop *loop);
+aio_outcome stop_catching_sigint(aio_loop *loop, struct aio_task *main_task,
+                                 aio_outcome result);
 #line 136 "book/01-event-loop.nw"
 #endif

@@ -1,4 +1,4 @@
-#line 864 "book/03-tasks.nw"
+#line 879 "book/03-tasks.nw"
 /* task.c: tasks: spawn, step, suspend, wake, await, cancel, sleep, run. */
 #define _GNU_SOURCE
 #include "task.h"
@@ -19,7 +19,7 @@ static void retire(aio_task *task);
 static void release_reference(aio_task *task);
 static void out_of_memory(const char *doing);
 static void stack_overflowed(aio_task *task);
-#line 811 "book/03-tasks.nw"
+#line 826 "book/03-tasks.nw"
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -52,7 +52,7 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     }
     signal(sig, SIG_DFL);   /* returning re-runs the access: the default action ends it */
 }
-#line 846 "book/03-tasks.nw"
+#line 861 "book/03-tasks.nw"
 static void install_overflow_handler(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -263,11 +263,14 @@ aio_status aio_await(aio_task *task, aio_outcome *outcome)
 #line 539 "book/03-tasks.nw"
 bool aio_cancel(aio_task *task, const char *message)
 {
+#line 525 "book/09-threads.nw"
+    if (!in_loop_thread(task->loop, "aio_cancel")) return false;
+#line 542 "book/03-tasks.nw"
     if (task->state == TASK_DONE) return false;
     task->cancel_message = message;
 #line 35 "book/06-cancellation.nw"
     task->cancel_requests++;
-#line 544 "book/03-tasks.nw"
+#line 545 "book/03-tasks.nw"
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
         task->abort_wait = NULL;   /* once per wait, even around a cycle of awaits */
@@ -286,7 +289,7 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-#line 576 "book/03-tasks.nw"
+#line 581 "book/03-tasks.nw"
 static void copy_name(char *to, const char *from, size_t size)
 {
     size_t n = 0;
@@ -313,7 +316,7 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
     if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
     return task;
 }
-#line 636 "book/03-tasks.nw"
+#line 641 "book/03-tasks.nw"
 static void warn_if_failure_unread(const aio_task *task)
 {
     if (task->state != TASK_DONE || task->outcome.status != AIO_ERROR || task->outcome_read) return;
@@ -321,7 +324,7 @@ static void warn_if_failure_unread(const aio_task *task)
             task->name, task->outcome.error,
             task->outcome.message ? task->outcome.message : "(no message)");
 }
-#line 608 "book/03-tasks.nw"
+#line 613 "book/03-tasks.nw"
 static void release_reference(aio_task *task)
 {
     if (--task->references > 0) return;
@@ -339,7 +342,7 @@ void aio_release(aio_task *task)
 {
     if (task) release_reference(task);
 }
-#line 649 "book/03-tasks.nw"
+#line 654 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop)
 {
     while (loop->all_tasks) {
@@ -355,7 +358,7 @@ void free_every_task(aio_loop *loop)
         free(task);
     }
 }
-#line 722 "book/03-tasks.nw"
+#line 737 "book/03-tasks.nw"
 static aio_outcome loop_failed(int err)
 {
     static _Thread_local char text[128];
@@ -372,7 +375,7 @@ static void cancel_the_rest(aio_loop *loop)
         if (task->state != TASK_DONE)
             fprintf(stderr, "aio_run: task '%s' never finished\n", task->name);
 }
-#line 681 "book/03-tasks.nw"
+#line 686 "book/03-tasks.nw"
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome)
 {
@@ -382,12 +385,15 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         result = (aio_outcome){.status = AIO_ERROR, .error = EBUSY,
                                .message = "aio_run: a loop is already running in this thread"};
     } else {
-#line 702 "book/03-tasks.nw"
+#line 707 "book/03-tasks.nw"
         aio_loop *loop = aio_loop_new(options);
         if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
         running_loop = loop;
         install_overflow_handler();
         loop->main_task = aio_spawn("main", main, arg);
+#line 711 "book/09-threads.nw"
+        catch_sigint(loop);
+#line 713 "book/03-tasks.nw"
         int err = aio_loop_run(loop);
         aio_task *main_task = loop->main_task;
         if (err) result = loop_failed(err);
@@ -395,12 +401,15 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
             result = (aio_outcome){.status = AIO_ERROR, .error = EDEADLK,
                                    .message = "aio_run: main is waiting and nothing can wake it"};
         else result = *task_read_outcome(main_task);
+#line 715 "book/09-threads.nw"
+        result = stop_catching_sigint(loop, main_task, result);
+#line 721 "book/03-tasks.nw"
         snprintf(message, sizeof message, "%s", result.message ? result.message : "");
         if (result.message) result.message = message;
         cancel_the_rest(loop);
         running_loop = NULL;
         aio_loop_free(loop);
-#line 691 "book/03-tasks.nw"
+#line 696 "book/03-tasks.nw"
     }
     if (result.message && result.message != message) {
         snprintf(message, sizeof message, "%s", result.message);
@@ -409,7 +418,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
     if (outcome) *outcome = result;
     return result.status;
 }
-#line 746 "book/03-tasks.nw"
+#line 761 "book/03-tasks.nw"
 aio_outcome aio_error(int code, const char *format, ...)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -429,7 +438,7 @@ aio_outcome aio_error(int code, const char *format, ...)
     }
     return (aio_outcome){.status = AIO_ERROR, .error = code, .message = message};
 }
-#line 771 "book/03-tasks.nw"
+#line 786 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;

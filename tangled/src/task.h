@@ -43,6 +43,8 @@ struct aio_task {
     int cancel_requests;              /* aio_cancelling */
 #line 285 "book/06-cancellation.nw"
     struct aio_group *group;          /* the group whose end this task waits for */
+#line 427 "book/09-threads.nw"
+    struct thread_job *thread_job;    /* what aio_to_thread waits for */
 #line 167 "book/03-tasks.nw"
     char name[32];
 };

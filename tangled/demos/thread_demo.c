@@ -1,0 +1,46 @@
+#line 762 "book/09-threads.nw"
+/* thread_demo.c: a blocking call runs on a worker thread; the loop keeps ticking. */
+#define _POSIX_C_SOURCE 200809L
+#include "aio.h"
+#include <stdio.h>
+#include <time.h>
+
+static aio_time start;
+static double ms(void) { return (aio_now(aio_running_loop()) - start) / 1e6; }
+
+#line 776 "book/09-threads.nw"
+static intptr_t slow_square(void *arg)   /* runs on a worker thread: it may block */
+{
+    nanosleep(&(struct timespec){.tv_nsec = 225 * 1000000L}, NULL);
+    return (intptr_t)arg * (intptr_t)arg;
+}
+
+static aio_outcome ticker(void *arg)
+{
+    (void)arg;
+    for (int tick = 1;; tick++) {
+        if (aio_sleep(AIO_MSEC(50)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+        printf("%4.0f ms  ticker: tick %d\n", ms(), tick);
+    }
+}
+#line 793 "book/09-threads.nw"
+static aio_outcome demo(void *arg)
+{
+    (void)arg;
+    start = aio_now(aio_running_loop());
+    aio_task *ticking = aio_spawn("ticker", ticker, NULL);
+    printf("%4.0f ms  main: slow_square(12) goes to a worker thread\n", ms());
+    intptr_t square = 0;
+    aio_status status = aio_to_thread(slow_square, (void *)12, &square);
+    printf("%4.0f ms  main: the thread says %ld\n", ms(), (long)square);
+    aio_cancel(ticking, "the demo is over");
+    if (aio_await(ticking, NULL) != AIO_CANCELLED) status = AIO_ERROR;
+    aio_release(ticking);
+    return aio_propagate(status);
+}
+
+int main(void)
+{
+    aio_outcome outcome;
+    return aio_exit_status(aio_run(demo, NULL, NULL, &outcome), &outcome);
+}
