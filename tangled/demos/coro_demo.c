@@ -1,4 +1,4 @@
-#line 424 "book/02-coroutines.nw"
+#line 434 "book/02-coroutines.nw"
 /* coro_demo.c: two coroutines and main, switching by hand. */
 #include "../src/coro.h"
 #include "../src/stack.h"

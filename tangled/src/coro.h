@@ -28,7 +28,17 @@ void coro_init(struct coro *c, void *stack, size_t size, void (*fn)(void *), voi
    switches back to from. */
 void coro_switch(struct coro *from, struct coro *to);
 
-#line 237 "book/02-coroutines.nw"
+/* Where a suspended coroutine's saved frames are: a hint for prefetching. */
+static inline const void *coro_saved_frames(const struct coro *c)
+{
+#ifdef AIO_CORO_UCONTEXT
+    return (const char *)c->stack_bottom + c->stack_size - 64;
+#else
+    return c->registers[0];
+#endif
+}
+
+#line 247 "book/02-coroutines.nw"
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
 static inline void coro_leaving(struct coro *from, const struct coro *to, int finished)

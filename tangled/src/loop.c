@@ -1,4 +1,4 @@
-#line 707 "book/01-event-loop.nw"
+#line 718 "book/01-event-loop.nw"
 /* loop.c: the event loop: ready queue, timers, and one turn at a time. */
 #define _POSIX_C_SOURCE 200809L
 #include "loop.h"
@@ -120,7 +120,7 @@ bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
     }
     return false;
 }
-#line 454 "book/03-tasks.nw"
+#line 467 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
 {
     if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);
@@ -163,12 +163,15 @@ static int run_once(aio_loop *loop)
     while (loop->turn_left > 0) {
         loop->turn_left--;
         struct callback next = ready_pop(&loop->ready);
+#line 688 "book/01-event-loop.nw"
+        if (loop->ready.count > 0) __builtin_prefetch(loop->ready.items[loop->ready.head].arg);
+#line 677 "book/01-event-loop.nw"
         next.fn(next.arg);
     }
 #line 618 "book/01-event-loop.nw"
     return 0;
 }
-#line 688 "book/01-event-loop.nw"
+#line 699 "book/01-event-loop.nw"
 static bool anything_left(const aio_loop *loop)
 {
     return loop->ready.count > 0 || loop->timers.count > 0 || loop->watched.count > 0;

@@ -111,9 +111,9 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
 #line 471 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
 
-#line 462 "book/03-tasks.nw"
+#line 475 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
-#line 672 "book/03-tasks.nw"
+#line 685 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
 struct stack_pool *thread_stack_pool(void);

@@ -1,4 +1,4 @@
-#line 282 "book/02-coroutines.nw"
+#line 292 "book/02-coroutines.nw"
 /* stack.h: a pool of coroutine stacks, mapped in slabs, reused. */
 #ifndef STACK_H
 #define STACK_H

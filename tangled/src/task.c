@@ -1,4 +1,4 @@
-#line 879 "book/03-tasks.nw"
+#line 892 "book/03-tasks.nw"
 /* task.c: tasks: spawn, step, suspend, wake, await, cancel, sleep, run. */
 #define _GNU_SOURCE
 #include "task.h"
@@ -19,7 +19,7 @@ static void retire(aio_task *task);
 static void release_reference(aio_task *task);
 static void out_of_memory(const char *doing);
 static void stack_overflowed(aio_task *task);
-#line 826 "book/03-tasks.nw"
+#line 839 "book/03-tasks.nw"
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -52,7 +52,7 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     }
     signal(sig, SIG_DFL);   /* returning re-runs the access: the default action ends it */
 }
-#line 861 "book/03-tasks.nw"
+#line 874 "book/03-tasks.nw"
 static void install_overflow_handler(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -68,7 +68,7 @@ static void install_overflow_handler(void)
     sigaction(SIGSEGV, &action, NULL);
 #endif
 }
-#line 271 "book/03-tasks.nw"
+#line 284 "book/03-tasks.nw"
 static bool start(aio_task *task)
 {
     if (task->cancel_requested) {
@@ -93,6 +93,12 @@ static void step(void *arg)
     if (task->state == TASK_CREATED && !start(task)) return;
     task->state = TASK_RUNNING;
     loop->current = task;
+#line 277 "book/03-tasks.nw"
+    if (loop->ready.count > 0 && loop->ready.items[loop->ready.head].fn == step) {
+        aio_task *after = loop->ready.items[loop->ready.head].arg;
+        if (after->state == TASK_READY) __builtin_prefetch(coro_saved_frames(&after->context), 1);
+    }
+#line 261 "book/03-tasks.nw"
     coro_leaving(&loop->scheduler, &task->context, 0);
     coro_switch(&loop->scheduler, &task->context);
     coro_arrived(&loop->scheduler, NULL, NULL);
@@ -101,7 +107,7 @@ static void step(void *arg)
     if (task->stack && !stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
 }
-#line 295 "book/03-tasks.nw"
+#line 308 "book/03-tasks.nw"
 static void task_body(void *arg)
 {
     aio_task *task = arg;
@@ -125,7 +131,7 @@ static void finish(aio_task *task, aio_outcome outcome)
     task->outcome = outcome;
     task->state = TASK_DONE;
 }
-#line 325 "book/03-tasks.nw"
+#line 338 "book/03-tasks.nw"
 static void retire(aio_task *task)
 {
     aio_loop *loop = task->loop;
@@ -142,7 +148,7 @@ static void retire(aio_task *task)
     if (task == loop->main_task) aio_loop_stop(loop);
     release_reference(task);
 }
-#line 354 "book/03-tasks.nw"
+#line 367 "book/03-tasks.nw"
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
@@ -153,7 +159,7 @@ aio_status task_switch_out(aio_task *task)
 {
     aio_loop *loop = task->loop;
     struct coro *next = &loop->scheduler;
-#line 393 "book/03-tasks.nw"
+#line 406 "book/03-tasks.nw"
     if (loop->turn_left > 0 && loop->ready.items[loop->ready.head].fn == step) {
         aio_task *successor = loop->ready.items[loop->ready.head].arg;
         if (successor->state == TASK_READY) {
@@ -165,7 +171,7 @@ aio_status task_switch_out(aio_task *task)
             next = &successor->context;
         }
     }
-#line 365 "book/03-tasks.nw"
+#line 378 "book/03-tasks.nw"
     coro_leaving(&task->context, next, 0);
     coro_switch(&task->context, next);
     coro_arrived(&task->context, NULL, NULL);
@@ -180,7 +186,7 @@ void task_wake(aio_task *task, aio_status status)
     task->wake_status = status;
     if (!ready_push(&task->loop->ready, step, task)) out_of_memory("waking a task");
 }
-#line 411 "book/03-tasks.nw"
+#line 424 "book/03-tasks.nw"
 aio_status aio_yield(void)
 {
     aio_task *self = current_task_or_complain("aio_yield");
@@ -190,7 +196,7 @@ aio_status aio_yield(void)
     task_wake(self, AIO_OK);
     return task_switch_out(self);
 }
-#line 428 "book/03-tasks.nw"
+#line 441 "book/03-tasks.nw"
 static void sleep_over(void *arg) { task_wake(arg, AIO_OK); }
 
 static void abort_sleep(aio_task *task)
@@ -211,14 +217,14 @@ aio_status aio_sleep(aio_time delay)
     task_begin_wait(self, abort_sleep);
     return task_switch_out(self);
 }
-#line 520 "book/03-tasks.nw"
+#line 533 "book/03-tasks.nw"
 void task_watch(aio_task *task, struct done_watcher *watcher)
 {
     watcher->next = NULL;
     *task->watchers_tail = watcher;
     task->watchers_tail = &watcher->next;
 }
-#line 476 "book/03-tasks.nw"
+#line 489 "book/03-tasks.nw"
 static void awaited_task_ended(struct done_watcher *watcher, aio_task *finished)
 {
     aio_task *awaiter = (aio_task *)((char *)watcher - offsetof(aio_task, awaiting));
@@ -260,17 +266,17 @@ aio_status aio_await(aio_task *task, aio_outcome *outcome)
     if (!self || task == self) return AIO_ERROR;
     return task_await(self, task, abort_await, outcome);
 }
-#line 539 "book/03-tasks.nw"
+#line 552 "book/03-tasks.nw"
 bool aio_cancel(aio_task *task, const char *message)
 {
 #line 525 "book/09-threads.nw"
     if (!in_loop_thread(task->loop, "aio_cancel")) return false;
-#line 542 "book/03-tasks.nw"
+#line 555 "book/03-tasks.nw"
     if (task->state == TASK_DONE) return false;
     task->cancel_message = message;
 #line 35 "book/06-cancellation.nw"
     task->cancel_requests++;
-#line 545 "book/03-tasks.nw"
+#line 558 "book/03-tasks.nw"
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
         task->abort_wait = NULL;   /* once per wait, even around a cycle of awaits */
@@ -289,7 +295,7 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-#line 581 "book/03-tasks.nw"
+#line 594 "book/03-tasks.nw"
 static void copy_name(char *to, const char *from, size_t size)
 {
     size_t n = 0;
@@ -316,7 +322,7 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
     if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
     return task;
 }
-#line 641 "book/03-tasks.nw"
+#line 654 "book/03-tasks.nw"
 static void warn_if_failure_unread(const aio_task *task)
 {
     if (task->state != TASK_DONE || task->outcome.status != AIO_ERROR || task->outcome_read) return;
@@ -324,7 +330,7 @@ static void warn_if_failure_unread(const aio_task *task)
             task->name, task->outcome.error,
             task->outcome.message ? task->outcome.message : "(no message)");
 }
-#line 613 "book/03-tasks.nw"
+#line 626 "book/03-tasks.nw"
 static void release_reference(aio_task *task)
 {
     if (--task->references > 0) return;
@@ -342,7 +348,7 @@ void aio_release(aio_task *task)
 {
     if (task) release_reference(task);
 }
-#line 654 "book/03-tasks.nw"
+#line 667 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop)
 {
     while (loop->all_tasks) {
@@ -358,7 +364,7 @@ void free_every_task(aio_loop *loop)
         free(task);
     }
 }
-#line 737 "book/03-tasks.nw"
+#line 750 "book/03-tasks.nw"
 static aio_outcome loop_failed(int err)
 {
     static _Thread_local char text[128];
@@ -375,7 +381,7 @@ static void cancel_the_rest(aio_loop *loop)
         if (task->state != TASK_DONE)
             fprintf(stderr, "aio_run: task '%s' never finished\n", task->name);
 }
-#line 686 "book/03-tasks.nw"
+#line 699 "book/03-tasks.nw"
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome)
 {
@@ -385,7 +391,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         result = (aio_outcome){.status = AIO_ERROR, .error = EBUSY,
                                .message = "aio_run: a loop is already running in this thread"};
     } else {
-#line 707 "book/03-tasks.nw"
+#line 720 "book/03-tasks.nw"
         aio_loop *loop = aio_loop_new(options);
         if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
         running_loop = loop;
@@ -393,7 +399,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         loop->main_task = aio_spawn("main", main, arg);
 #line 711 "book/09-threads.nw"
         catch_sigint(loop);
-#line 713 "book/03-tasks.nw"
+#line 726 "book/03-tasks.nw"
         int err = aio_loop_run(loop);
         aio_task *main_task = loop->main_task;
         if (err) result = loop_failed(err);
@@ -403,13 +409,13 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         else result = *task_read_outcome(main_task);
 #line 715 "book/09-threads.nw"
         result = stop_catching_sigint(loop, main_task, result);
-#line 721 "book/03-tasks.nw"
+#line 734 "book/03-tasks.nw"
         snprintf(message, sizeof message, "%s", result.message ? result.message : "");
         if (result.message) result.message = message;
         cancel_the_rest(loop);
         running_loop = NULL;
         aio_loop_free(loop);
-#line 696 "book/03-tasks.nw"
+#line 709 "book/03-tasks.nw"
     }
     if (result.message && result.message != message) {
         snprintf(message, sizeof message, "%s", result.message);
@@ -418,7 +424,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
     if (outcome) *outcome = result;
     return result.status;
 }
-#line 761 "book/03-tasks.nw"
+#line 774 "book/03-tasks.nw"
 aio_outcome aio_error(int code, const char *format, ...)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -438,7 +444,7 @@ aio_outcome aio_error(int code, const char *format, ...)
     }
     return (aio_outcome){.status = AIO_ERROR, .error = code, .message = message};
 }
-#line 786 "book/03-tasks.nw"
+#line 799 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
