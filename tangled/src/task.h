@@ -22,15 +22,15 @@ struct aio_task {
     enum task_state state;
     int references;                   /* the creator's handle, and one while not done */
     aio_status wake_status;           /* what the current suspending call returns */
+    bool outcome_read;                /* someone awaited or gathered it */
+    bool cancel_requested;            /* to deliver at the next suspension point */
     void (*abort_wait)(aio_task *);   /* undoes the current wait, for cancellation */
     struct aio_timer timer;           /* for aio_sleep */
     aio_task *awaited;                /* the task this one awaits, if any */
     struct done_watcher awaiting;     /* this task's watcher on it */
     struct done_watcher *watchers, **watchers_tail;
     aio_outcome outcome;
-    bool outcome_read;                /* someone awaited or gathered it */
     char *message;                    /* storage for outcome.message */
-    bool cancel_requested;            /* to deliver at the next suspension point */
     const char *cancel_message;
     aio_task *previous, *next;        /* the loop's list of every task */
 #line 101 "book/04-gather.nw"
@@ -46,7 +46,7 @@ struct aio_task {
 #line 427 "book/09-threads.nw"
     struct thread_job *thread_job;    /* what aio_to_thread waits for */
 #line 167 "book/03-tasks.nw"
-    char name[32];
+    char name[24];                    /* a million tasks: every byte here counts */
 };
 
 #line 180 "book/03-tasks.nw"
