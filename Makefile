@@ -9,6 +9,9 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 B        := build
+# What is compiled is a copy of tangled/ with #line directives, so that
+# compiler errors and gdb point into the book; tangled/ itself is for reading.
+L        := $(B)/lined
 CHAPTERS := $(sort $(wildcard book/[0-9][0-9]-*.nw))
 BOOK     := $(CHAPTERS) $(sort $(wildcard book/A[0-9]-*.nw))
 NOWEB    := /usr/lib/noweb
@@ -52,6 +55,7 @@ $(B)/tools/%: tangled/tools/%.c tangled/tools/stream.c tangled/tools/stream.h | 
 tangle: $(B)/.tangled
 $(B)/.tangled: $(BOOK) $(B)/tools/tangle | $(B)/.setup
 	$(NOWEB)/markup $(BOOK) | $(B)/tools/tangle --cache $(B)/tangle
+	$(NOWEB)/markup $(BOOK) | $(B)/tools/tangle --line-directives --into $(L) --cache $(B)/lined.last
 	@touch $@
 
 check-tangled: $(B)/tools/tangle
@@ -69,10 +73,10 @@ build: $(B)/asm/libaio.a $(DEMOS:%=$(B)/bin/%) $(DEMOS:%=$(B)/out/%.txt) $(B)/bo
 
 # The library and tests of one variant: $(B)/VARIANT/...
 define variant
-$(B)/$(1)/obj/%.o: tangled/src/%.c $(wildcard tangled/src/*.h tangled/include/*.h)
+$(B)/$(1)/obj/%.o: $(L)/tangled/src/%.c $(wildcard $(L)/tangled/src/*.h $(L)/tangled/include/*.h)
 	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -Itangled/include -c -o $$@ $$<
-$(B)/$(1)/obj/%.o: tangled/src/%.S
+	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -I$(L)/tangled/include -c -o $$@ $$<
+$(B)/$(1)/obj/%.o: $(L)/tangled/src/%.S
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -c -o $$@ $$<
 $(B)/$(1)/libaio.a: $(patsubst tangled/src/%,$(B)/$(1)/obj/%.o,$(basename $(SOURCES)))
@@ -80,18 +84,18 @@ $(B)/$(1)/libaio.a: $(patsubst tangled/src/%,$(B)/$(1)/obj/%.o,$(basename $(SOUR
 	ar rcs $$@ $$^
 $(B)/$(1)/tests/%: tests/%.c tests/test_util.h $(B)/$(1)/libaio.a
 	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -Itangled/include -Itangled/src -Itests -o $$@ $$< $(B)/$(1)/libaio.a $$$$(pkg-config --libs check)
+	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -I$(L)/tangled/include -I$(L)/tangled/src -Itests -o $$@ $$< $(B)/$(1)/libaio.a $$$$(pkg-config --libs check)
 endef
 $(foreach v,asm ucontext asan tsan,$(eval $(call variant,$(v))))
 
-$(B)/bin/%: tangled/demos/%.c $(B)/asm/libaio.a
+$(B)/bin/%: $(L)/tangled/demos/%.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itangled/include -o $@ $< $(B)/asm/libaio.a -lm -pthread
+	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/asm/libaio.a -lm -pthread
 
 # The benchmark program is built with everything else, so it never rots.
-$(B)/bench/aio_bench: tangled/bench/aio_bench.c $(B)/asm/libaio.a
+$(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itangled/include -o $@ $< $(B)/asm/libaio.a
+	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/asm/libaio.a
 
 # Each demo's real output (both streams), woven into the book.
 $(B)/out/%.txt: $(B)/bin/%
@@ -101,9 +105,9 @@ $(B)/out/%.txt: $(B)/bin/%
 # Code that exists to show a compiler warning: compiled without -Werror,
 # its warnings captured; the build fails if the warning goes away.
 PITFALLS := $(basename $(notdir $(wildcard tangled/pitfalls/*.c)))
-$(B)/out/%.txt: tangled/pitfalls/%.c tangled/include/aio.h
+$(B)/out/%.txt: $(L)/tangled/pitfalls/%.c $(L)/tangled/include/aio.h
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -Wall -Itangled/include -c -o /dev/null $< 2> $@
+	$(CC) -std=c11 -Wall -I$(L)/tangled/include -c -o /dev/null $< 2> $@
 	@grep -q 'warning: ignoring return value' $@
 
 # ---- the book ----

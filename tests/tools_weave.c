@@ -144,10 +144,19 @@ START_TEST(tangle_keeps_indentation_and_writes_line_directives)
 {
     write_book("<<tangled/a.c>>=\nint f(void)\n{\n    <<body>>\n}\n@\n<<body>>=\nif (1) {\n"
                "    return 1;\n}\n@\n");
-    ck_assert_int_eq(run(TANGLE " && cat tangled/a.c", out, sizeof out), 0);
+    ck_assert_int_eq(run(TANGLE " --line-directives && cat tangled/a.c", out, sizeof out), 0);
     ck_assert_ptr_nonnull(strstr(out,
         "#line 2 \"book.nw\"\nint f(void)\n{\n#line 8 \"book.nw\"\n    if (1) {\n"
         "        return 1;\n    }\n#line 5 \"book.nw\"\n}\n"));
+}
+END_TEST
+
+START_TEST(tangle_without_directives_writes_what_notangle_writes)
+{
+    write_book("<<tangled/a.c>>=\nint f(void)\n{\n    <<body>>\n}\n@ %def f\n<<body>>=\nif (1) {\n"
+               "    return 1;\n}\n@\n");
+    ck_assert_int_eq(run(TANGLE " && notangle -Rtangled/a.c book.nw | cmp - tangled/a.c",
+                         out, sizeof out), 0);
 }
 END_TEST
 
@@ -205,6 +214,7 @@ static Suite *tools_suite(void)
     tcase_add_test(t, sections_of_unnumbered_chapters_are_unnumbered);
     tcase_add_test(t, missing_output_is_an_error);
     tcase_add_test(t, tangle_keeps_indentation_and_writes_line_directives);
+    tcase_add_test(t, tangle_without_directives_writes_what_notangle_writes);
     tcase_add_test(t, tangle_refuses_to_overwrite_a_hand_edit);
     tcase_add_test(t, tangle_follows_a_changed_book);
     tcase_add_test(t, tangle_reports_undefined_and_unused_chunks);

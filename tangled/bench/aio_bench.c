@@ -1,4 +1,3 @@
-#line 17 "book/A3-benchmarks.nw"
 /* aio_bench.c: the workloads of the performance appendix, on this runtime. */
 #define _POSIX_C_SOURCE 200809L
 #include "aio.h"
@@ -10,7 +9,6 @@
 
 static long n;
 
-#line 37 "book/A3-benchmarks.nw"
 static double seconds(void)
 {
     struct timespec t;
@@ -33,7 +31,6 @@ static void report(const char *workload, const char *metric, double value)
 {
     printf("RESULT %s aio %s %.4g\n", workload, metric, value);
 }
-#line 65 "book/A3-benchmarks.nw"
 static aio_outcome spawn_and_gather(void *fn)
 {
     aio_task **tasks = malloc(n * sizeof *tasks);
@@ -56,7 +53,6 @@ static bool run_main(aio_task_fn *main, void *arg)
     fprintf(stderr, "aio_bench: %s\n", outcome.message ? outcome.message : "failed");
     return false;
 }
-#line 98 "book/A3-benchmarks.nw"
 static aio_outcome yield_once(void *arg)
 {
     (void)arg;
@@ -97,7 +93,6 @@ static void w2(void)
     if (!run_main(ping_pong, NULL)) exit(1);
     report("W2", "ns_per_switch", (seconds() - start) / n * 1e9);
 }
-#line 148 "book/A3-benchmarks.nw"
 static aio_outcome sleep_random(void *arg)
 {
     unsigned long x = (unsigned long)(intptr_t)arg * 2654435761ul % 4294967291ul;
@@ -126,7 +121,6 @@ static void w5(void)
     report("W5", "past_sleep_s", seconds() - start - 1.0);
     report("W5", "bytes_per_task", (peak_rss_bytes() - rss) / n);
 }
-#line 183 "book/A3-benchmarks.nw"
 static aio_semaphore *limit;
 
 static aio_outcome limited_sleeper(void *arg)
@@ -155,7 +149,6 @@ static void w4(void)
     report("W4", "cpu_ms", (cpu_seconds() - cpu) * 1e3);
     aio_semaphore_free(limit);
 }
-#line 214 "book/A3-benchmarks.nw"
 int main(int argc, char **argv)
 {
     static const struct { const char *name; long n; void (*run)(void); } workloads[] = {

@@ -1,4 +1,3 @@
-#line 434 "book/02-coroutines.nw"
 /* coro_demo.c: two coroutines and main, switching by hand. */
 #include "../src/coro.h"
 #include "../src/stack.h"

@@ -1,4 +1,3 @@
-#line 173 "book/04-gather.nw"
 /* d1_gather.c: demo D1: five workers, gathered, and then one after another. */
 #include "aio.h"
 #include <stdio.h>
@@ -12,7 +11,6 @@ static int events, started[WORKERS], ended[WORKERS];   /* when, counted in event
 
 static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
 
-#line 372 "book/04-gather.nw"
 /* --facts: after the usual output, print FACT lines for the parity check. */
 static bool facts;
 
@@ -24,7 +22,6 @@ static void read_options(int argc, char **argv)
         exit(2);
     }
 }
-#line 404 "book/04-gather.nw"
 static void print_facts(const char *run, const long *results)
 {
     int last_start = started[0], first_end = ended[0];
@@ -40,7 +37,6 @@ static void print_facts(const char *run, const long *results)
             if (ended[i] == event) printf(" %d", i);
     printf("\nFACT %s.overlapped %s\n", run, last_start < first_end ? "yes" : "no");
 }
-#line 206 "book/04-gather.nw"
 static aio_outcome worker(void *arg)
 {
     int i = (int)(intptr_t)arg;
@@ -51,7 +47,6 @@ static aio_outcome worker(void *arg)
     printf("  %6.1f ms  worker %d ends\n", elapsed_ms(), i);
     return aio_value(i * i);
 }
-#line 219 "book/04-gather.nw"
 static aio_outcome concurrently(void *arg)
 {
     (void)arg;
@@ -69,7 +64,6 @@ static aio_outcome concurrently(void *arg)
     for (int i = 0; i < WORKERS; i++) aio_release(tasks[i]);
     return aio_propagate(status);
 }
-#line 239 "book/04-gather.nw"
 static aio_outcome sequentially(void *arg)
 {
     (void)arg;
@@ -87,7 +81,6 @@ static aio_outcome sequentially(void *arg)
     if (facts) print_facts("sequential", results);
     return aio_value(0);
 }
-#line 191 "book/04-gather.nw"
 
 int main(int argc, char **argv)
 {

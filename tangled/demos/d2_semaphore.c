@@ -1,4 +1,3 @@
-#line 689 "book/05-sync.nw"
 /* d2_semaphore.c: demo D2: fifty workers, at most five inside a semaphore at once. */
 #include "aio.h"
 #include <errno.h>
@@ -16,7 +15,6 @@ static int inside, peak;
 
 static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
 
-#line 372 "book/04-gather.nw"
 /* --facts: after the usual output, print FACT lines for the parity check. */
 static bool facts;
 
@@ -28,7 +26,6 @@ static void read_options(int argc, char **argv)
         exit(2);
     }
 }
-#line 726 "book/05-sync.nw"
 static aio_outcome worker(void *arg)
 {
     int i = (int)(intptr_t)arg;
@@ -43,7 +40,6 @@ static aio_outcome worker(void *arg)
     aio_semaphore_release(semaphore);
     return aio_propagate(status);
 }
-#line 775 "book/05-sync.nw"
 static int print_waves(bool show)
 {
     int waves = 0;
@@ -63,7 +59,6 @@ static int print_waves(bool show)
     }
     return waves;
 }
-#line 927 "book/05-sync.nw"
 static void print_facts(int limit, int waves)
 {
     bool as_created = entries == WORKERS;
@@ -72,7 +67,6 @@ static void print_facts(int limit, int waves)
     printf("FACT semaphore_%d.waves %d\n", limit, waves);
     printf("FACT semaphore_%d.entry_order %s\n", limit, as_created ? "as created" : "other");
 }
-#line 747 "book/05-sync.nw"
 static aio_outcome run_workers(void *arg)
 {
     int limit = (int)(intptr_t)arg;
@@ -92,7 +86,6 @@ static aio_outcome run_workers(void *arg)
     if (facts) print_facts(limit, waves);
     return aio_propagate(status);
 }
-#line 711 "book/05-sync.nw"
 
 int main(int argc, char **argv)
 {

@@ -1,4 +1,3 @@
-#line 269 "book/07-timeouts.nw"
 /* d3_timeouts.c: demo D3: workers under a timeout, every outcome gathered, a summary. */
 #include "aio.h"
 #include <errno.h>
@@ -6,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#line 372 "book/04-gather.nw"
 /* --facts: after the usual output, print FACT lines for the parity check. */
 static bool facts;
 
@@ -18,7 +16,6 @@ static void read_options(int argc, char **argv)
         exit(2);
     }
 }
-#line 297 "book/07-timeouts.nw"
 enum { JOBS = 7, TIMEOUT_MS = 100, CLEANUP_MS = 20 };
 
 struct job {
@@ -42,7 +39,6 @@ static struct job jobs[JOBS] = {
 
 static aio_time run_start;
 static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
-#line 326 "book/07-timeouts.nw"
 static aio_outcome worker(void *arg)
 {
     struct job *job = arg;
@@ -61,7 +57,6 @@ static aio_outcome worker(void *arg)
     printf("%4.0f ms  %-7s done\n", elapsed_ms(), job->name);
     return aio_value(job->work_ms);
 }
-#line 350 "book/07-timeouts.nw"
 static aio_outcome under_timeout(void *arg)
 {
     struct job *job = arg;
@@ -72,7 +67,6 @@ static aio_outcome under_timeout(void *arg)
         printf("%4.0f ms  %-7s timed out\n", elapsed_ms(), job->name);
     return outcome;
 }
-#line 365 "book/07-timeouts.nw"
 static void summarize(const aio_outcome *outcomes)
 {
     static const aio_status kinds[] = {AIO_OK, AIO_TIMEOUT, AIO_ERROR};
@@ -92,7 +86,6 @@ static void summarize(const aio_outcome *outcomes)
         printf("\n");
     }
 }
-#line 565 "book/07-timeouts.nw"
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -105,7 +98,6 @@ static void print_names(const char *key, const char **names, int count)
     for (int i = 0; i < count; i++) printf(" %s", names[i]);
     printf("\n");
 }
-#line 580 "book/07-timeouts.nw"
 static void print_facts(const aio_outcome *outcomes)
 {
     static const aio_status kinds[] = {AIO_OK, AIO_TIMEOUT, AIO_ERROR};
@@ -122,7 +114,6 @@ static void print_facts(const aio_outcome *outcomes)
         if (jobs[i].cleaned_up) names[count++] = jobs[i].name;
     print_names("cleaned_up", names, count);
 }
-#line 387 "book/07-timeouts.nw"
 static aio_outcome main_task(void *arg)
 {
     (void)arg;
@@ -142,7 +133,6 @@ static aio_outcome main_task(void *arg)
     }
     return aio_propagate(status);
 }
-#line 283 "book/07-timeouts.nw"
 
 int main(int argc, char **argv)
 {

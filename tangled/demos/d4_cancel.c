@@ -1,4 +1,3 @@
-#line 350 "book/06-cancellation.nw"
 /* d4_cancel.c: demo D4: a task cancelled mid-work, cleaning up, and the wrong way. */
 #include "aio.h"
 #include <stdio.h>
@@ -7,7 +6,6 @@
 
 static double ms(void) { return aio_now(aio_running_loop()) / 1e6; }
 
-#line 372 "book/04-gather.nw"
 /* --facts: after the usual output, print FACT lines for the parity check. */
 static bool facts;
 
@@ -19,7 +17,6 @@ static void read_options(int argc, char **argv)
         exit(2);
     }
 }
-#line 570 "book/06-cancellation.nw"
 static struct seen {
     bool cleaned_up;         /* the worker's cleanup ran to its end */
     aio_status awaited;      /* what main's await returned */
@@ -36,7 +33,6 @@ static void remember(aio_task *task, aio_status awaited, const aio_outcome *outc
              awaited == AIO_CANCELLED ? outcome->message : "");
     seen.cancelling = aio_cancelling(task);
 }
-#line 589 "book/06-cancellation.nw"
 static void print_facts(const char *half)
 {
     bool cancelled = seen.awaited == AIO_CANCELLED;
@@ -48,7 +44,6 @@ static void print_facts(const char *half)
            cancelled ? "propagated" : seen.cancelling > 0 ? "lost" : "none");
     seen = (struct seen){0};   /* the next half starts afresh */
 }
-#line 379 "book/06-cancellation.nw"
 static aio_outcome well_behaved(void *arg)
 {
     (void)arg;
@@ -64,7 +59,6 @@ static aio_outcome well_behaved(void *arg)
     }
     return aio_value(10);
 }
-#line 397 "book/06-cancellation.nw"
 static aio_outcome swallower(void *arg)
 {
     (void)arg;
@@ -77,7 +71,6 @@ static aio_outcome swallower(void *arg)
     printf("%6.0f ms  worker: all %d items done, returning normally\n", ms(), done);
     return aio_value(done);
 }
-#line 412 "book/06-cancellation.nw"
 static aio_outcome cancel_and_watch(void *worker)
 {
     aio_task *task = aio_spawn("worker", (aio_task_fn *)worker, NULL);
@@ -95,7 +88,6 @@ static aio_outcome cancel_and_watch(void *worker)
     aio_release(task);
     return aio_value(0);
 }
-#line 363 "book/06-cancellation.nw"
 
 int main(int argc, char **argv)
 {

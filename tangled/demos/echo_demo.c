@@ -1,4 +1,3 @@
-#line 230 "book/08-io.nw"
 /* echo_demo.c: an echo server and 100 concurrent clients over loopback. */
 #define _POSIX_C_SOURCE 200809L
 #include "aio.h"
@@ -14,7 +13,6 @@ enum { CLIENTS = 100, ROUND_TRIPS = 100 };
 static struct sockaddr_in server_address;
 static long completed;
 
-#line 251 "book/08-io.nw"
 static aio_outcome handle_connection(void *arg)
 {
     int fd = (int)(intptr_t)arg;
@@ -36,7 +34,6 @@ static aio_outcome serve(void *arg)
     if (status == AIO_ERROR) return aio_error(errno, "accept failed: %s", strerror(errno));
     return aio_propagate(status);   /* cancelled when main is done */
 }
-#line 278 "book/08-io.nw"
 static aio_outcome client(void *arg)
 {
     (void)arg;
@@ -56,7 +53,6 @@ static aio_outcome client(void *arg)
     close(fd);
     return aio_propagate(status);
 }
-#line 300 "book/08-io.nw"
 static aio_outcome run_demo(void *arg)
 {
     (void)arg;

@@ -1,4 +1,3 @@
-#line 743 "book/01-event-loop.nw"
 /* loop_demo.c: callbacks, timers and a pipe, interleaved by one loop. */
 #include "aio.h"
 #include <stdio.h>
@@ -8,7 +7,6 @@ static aio_loop *loop;
 static aio_time start;
 static int pipe_fds[2];
 
-#line 775 "book/01-event-loop.nw"
 static double since_start(void) { return (aio_now(loop) - start) / 1e6; }
 
 static void say(void *what) { printf("%6.1f ms  %s\n", since_start(), (char *)what); }
@@ -34,7 +32,6 @@ static void read_pipe(void *unused)
     if (read(pipe_fds[0], &byte, 1) == 1) say("the pipe is readable: select() woke the loop");
     aio_unwatch(loop, pipe_fds[0], AIO_READABLE);
 }
-#line 753 "book/01-event-loop.nw"
 
 int main(void)
 {

@@ -1,4 +1,3 @@
-#line 22 "book/10-pitfalls.nw"
 /* pitfall_blocking.c: blocking calls and CPU-bound work starve the loop; the fixes. */
 #define _POSIX_C_SOURCE 200809L
 #include "aio.h"
@@ -9,7 +8,6 @@
 static volatile bool working;
 static double worst_late_ms;
 
-#line 38 "book/10-pitfalls.nw"
 static aio_outcome ticker(void *arg)
 {
     (void)arg;
@@ -23,7 +21,6 @@ static aio_outcome ticker(void *arg)
     }
     return aio_value(0);
 }
-#line 57 "book/10-pitfalls.nw"
 static double seconds(void)
 {
     struct timespec t;
@@ -50,7 +47,6 @@ static aio_status crunch_100_ms(bool yielding)
     }
     return AIO_OK;
 }
-#line 86 "book/10-pitfalls.nw"
 enum way { BLOCKING_SLEEP, SLEEP_ON_A_THREAD, CRUNCH_IN_ONE_GO, CRUNCH_AND_YIELD };
 
 static aio_outcome work(void *way)

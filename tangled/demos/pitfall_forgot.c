@@ -1,4 +1,3 @@
-#line 167 "book/10-pitfalls.nw"
 /* pitfall_forgot.c: a status checked and ignored, and a task never awaited. */
 #include "aio.h"
 #include <errno.h>
@@ -6,7 +5,6 @@
 
 static double ms(void) { return aio_now(aio_running_loop()) / 1e6; }
 
-#line 187 "book/10-pitfalls.nw"
 static aio_outcome rate_limited(void *arg)
 {
     (void)arg;
@@ -29,7 +27,6 @@ static aio_outcome cut_short(void *arg)
     aio_release(sender);
     return aio_value(0);
 }
-#line 217 "book/10-pitfalls.nw"
 static aio_outcome save_file(void *arg)
 {
     (void)arg;
@@ -45,7 +42,6 @@ static aio_outcome fire_and_forget(void *arg)
     printf("%5.0f ms  main: all done (or is it?)\n", ms());
     return aio_value(0);
 }
-#line 176 "book/10-pitfalls.nw"
 
 int main(void)
 {

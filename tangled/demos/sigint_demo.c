@@ -1,4 +1,3 @@
-#line 831 "book/09-threads.nw"
 /* sigint_demo.c: Ctrl-C cancels main; its cleanup runs; the exit status says so. */
 #define _POSIX_C_SOURCE 200809L
 #include "aio.h"
@@ -8,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#line 846 "book/09-threads.nw"
 static aio_outcome press_ctrl_c(void *arg)
 {
     (void)arg;
@@ -30,7 +28,6 @@ static aio_outcome work(void *play_the_user)
     }
     return aio_propagate(status);
 }
-#line 870 "book/09-threads.nw"
 static int program(bool play_the_user)
 {
     static const char *names[] = {"OK", "CANCELLED", "TIMEOUT", "ERROR"};
@@ -40,7 +37,6 @@ static int program(bool play_the_user)
            outcome.message ? outcome.message : "(no message)");
     return aio_exit_status(status, &outcome);
 }
-#line 887 "book/09-threads.nw"
 int main(int argc, char **argv)
 {
     (void)argv;

@@ -1,4 +1,3 @@
-#line 943 "book/03-tasks.nw"
 /* task_demo.c: create, yield, await, an error, and the cleanup at the end of run. */
 #include "aio.h"
 #include <errno.h>
@@ -6,7 +5,6 @@
 
 static double ms(void) { return aio_now(aio_running_loop()) / 1e6; }
 
-#line 964 "book/03-tasks.nw"
 static aio_outcome worker(void *arg)
 {
     printf("%5.0f ms  worker %ld starts\n", ms(), (long)(intptr_t)arg);
@@ -29,7 +27,6 @@ static aio_outcome sleeper(void *arg)
            status == AIO_CANCELLED ? "CANCELLED" : "normally");
     return aio_propagate(status);
 }
-#line 989 "book/03-tasks.nw"
 static aio_outcome main_task(void *arg)
 {
     (void)arg;
@@ -47,7 +44,6 @@ static aio_outcome main_task(void *arg)
     aio_release(f);
     return aio_value(result.value);
 }
-#line 951 "book/03-tasks.nw"
 
 int main(void)
 {

@@ -1,4 +1,3 @@
-#line 762 "book/09-threads.nw"
 /* thread_demo.c: a blocking call runs on a worker thread; the loop keeps ticking. */
 #define _POSIX_C_SOURCE 200809L
 #include "aio.h"
@@ -8,7 +7,6 @@
 static aio_time start;
 static double ms(void) { return (aio_now(aio_running_loop()) - start) / 1e6; }
 
-#line 776 "book/09-threads.nw"
 static intptr_t slow_square(void *arg)   /* runs on a worker thread: it may block */
 {
     nanosleep(&(struct timespec){.tv_nsec = 225 * 1000000L}, NULL);
@@ -23,7 +21,6 @@ static aio_outcome ticker(void *arg)
         printf("%4.0f ms  ticker: tick %d\n", ms(), tick);
     }
 }
-#line 793 "book/09-threads.nw"
 static aio_outcome demo(void *arg)
 {
     (void)arg;

@@ -1,4 +1,3 @@
-#line 37 "book/01-event-loop.nw"
 /* aio.h: the public interface of the runtime this book builds. */
 #ifndef AIO_H
 #define AIO_H
@@ -6,30 +5,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#line 53 "book/01-event-loop.nw"
 typedef int64_t aio_time;                     /* nanoseconds */
 #define AIO_USEC(us) ((aio_time)(us) * 1000)
 #define AIO_MSEC(ms) ((aio_time)(ms) * 1000000)
 #define AIO_SEC(s)   ((aio_time)(s) * 1000000000)
-
-#line 67 "book/01-event-loop.nw"
 typedef struct aio_loop aio_loop;
 typedef void aio_callback(void *arg);
 
 typedef struct aio_loop_options {
     bool virtual_clock;    /* time jumps to the next deadline instead of passing */
-#line 109 "book/03-tasks.nw"
     size_t stack_size;     /* bytes per task stack, a multiple of 4096; 0: the default */
-#line 61 "book/09-threads.nw"
     int max_threads;       /* aio_to_thread's worker threads at most; 0: min(32, processors + 4) */
-#line 73 "book/01-event-loop.nw"
 } aio_loop_options;
 
 aio_loop *aio_loop_new(const aio_loop_options *options);   /* NULL: defaults */
 void aio_loop_free(aio_loop *loop);
 aio_time aio_now(aio_loop *loop);   /* CLOCK_MONOTONIC, or the virtual clock */
-
-#line 89 "book/01-event-loop.nw"
 int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg);
 
 typedef struct aio_timer aio_timer;
@@ -43,9 +34,6 @@ int aio_unwatch(aio_loop *loop, int fd, int events);
 
 int aio_loop_run(aio_loop *loop);   /* until nothing is left, or stopped; 0 or an errno */
 void aio_loop_stop(aio_loop *loop);  /* the run returns after the current turn */
-
-
-#line 47 "book/03-tasks.nw"
 typedef enum aio_status { AIO_OK, AIO_CANCELLED, AIO_TIMEOUT, AIO_ERROR } aio_status;
 
 typedef struct aio_outcome {
@@ -70,8 +58,6 @@ static inline aio_outcome aio_propagate(aio_status status)
 
 /* End a task with an error; the message is formatted and kept by the task. */
 aio_outcome aio_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
-
-#line 84 "book/03-tasks.nw"
 typedef struct aio_task aio_task;
 typedef aio_outcome aio_task_fn(void *arg);
 
@@ -90,16 +76,11 @@ aio_loop *aio_running_loop(void);
 aio_task *aio_current_task(void);
 const char *aio_task_name(const aio_task *task);
 bool aio_task_done(const aio_task *task);
-
-
-#line 23 "book/04-gather.nw"
 /* Wait for every task; outcomes[i] is tasks[i]'s. Without return_exceptions the
    first failure is returned at once, and the outcomes of tasks still running are
    left untouched (aio_task_done tells which). */
 AIO_MUST_CHECK aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                                      aio_outcome *outcomes);
-
-#line 71 "book/05-sync.nw"
 typedef struct aio_semaphore aio_semaphore;
 
 aio_semaphore *aio_semaphore_new(int initial);           /* NULL: errno EINVAL or ENOMEM */
@@ -109,9 +90,6 @@ AIO_MUST_CHECK aio_status aio_semaphore_acquire(aio_semaphore *semaphore);
 AIO_MUST_CHECK bool aio_semaphore_try_acquire(aio_semaphore *semaphore);
 int aio_semaphore_release(aio_semaphore *semaphore);     /* 0, or EOVERFLOW */
 bool aio_semaphore_locked(const aio_semaphore *semaphore);
-
-
-#line 89 "book/05-sync.nw"
 typedef struct aio_lock aio_lock;
 
 aio_lock *aio_lock_new(void);
@@ -119,8 +97,6 @@ void aio_lock_free(aio_lock *lock);
 AIO_MUST_CHECK aio_status aio_lock_acquire(aio_lock *lock);
 int aio_lock_release(aio_lock *lock);                    /* 0, or EPERM: not locked */
 bool aio_lock_locked(const aio_lock *lock);
-
-#line 102 "book/05-sync.nw"
 typedef struct aio_event aio_event;
 
 aio_event *aio_event_new(void);
@@ -129,9 +105,6 @@ AIO_MUST_CHECK aio_status aio_event_wait(aio_event *event);
 void aio_event_set(aio_event *event);
 void aio_event_clear(aio_event *event);
 bool aio_event_is_set(const aio_event *event);
-
-
-#line 124 "book/05-sync.nw"
 typedef struct aio_queue aio_queue;
 
 aio_queue *aio_queue_new(size_t capacity);               /* 0: unbounded */
@@ -143,16 +116,9 @@ AIO_MUST_CHECK int aio_queue_try_get(aio_queue *queue, intptr_t *item);   /* EAG
 int aio_queue_task_done(aio_queue *queue);               /* 0, or EINVAL: too often */
 AIO_MUST_CHECK aio_status aio_queue_join(aio_queue *queue);
 size_t aio_queue_size(const aio_queue *queue);
-
-
-#line 26 "book/06-cancellation.nw"
 int aio_cancelling(const aio_task *task);   /* cancellations requested, not taken back */
 int aio_uncancel(aio_task *task);           /* take one back; returns the count left */
-
-#line 62 "book/06-cancellation.nw"
 AIO_MUST_CHECK aio_status aio_shield(aio_task *task, aio_outcome *outcome);
-
-#line 119 "book/06-cancellation.nw"
 typedef struct aio_group aio_group;
 
 aio_group *aio_group_new(void);            /* the body is the calling task */
@@ -162,8 +128,6 @@ aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, v
 AIO_MUST_CHECK aio_status aio_group_wait(aio_group *group, aio_status body_status);
 size_t aio_group_failures(const aio_group *group, const aio_outcome **failures);
 void aio_group_free(aio_group *group);
-
-#line 43 "book/07-timeouts.nw"
 typedef struct aio_timeout aio_timeout;
 
 /* asyncio.timeout: a deadline `delay` from now for a block of the calling task,
@@ -181,8 +145,6 @@ AIO_MUST_CHECK aio_status aio_timeout_exit(aio_timeout *scope, aio_status body_s
    cancellation). Cancelling the caller cancels task too. */
 AIO_MUST_CHECK aio_status aio_wait_for(aio_task *task, aio_time timeout,
                                        aio_outcome *outcome);
-
-#line 35 "book/08-io.nw"
 /* Wait until fd is readable or writable (events), or timeout passes (< 0: none).
    AIO_OK, AIO_TIMEOUT, AIO_CANCELLED, or AIO_ERROR with errno: EBADF (bad, closed or
    >= FD_SETSIZE), EBUSY (another task already waits for the same event on fd). */
@@ -193,8 +155,6 @@ AIO_MUST_CHECK aio_status aio_read(int fd, void *buffer, size_t size, size_t *go
 AIO_MUST_CHECK aio_status aio_write_all(int fd, const void *data, size_t size);
 AIO_MUST_CHECK aio_status aio_accept(int listener, int *client);
 AIO_MUST_CHECK aio_status aio_connect(int fd, const void *address, unsigned address_length);
-
-#line 46 "book/09-threads.nw"
 typedef intptr_t aio_thread_fn(void *arg);   /* runs on a worker thread: it may block */
 
 /* asyncio.to_thread: run fn(arg) on a worker thread while the loop serves other tasks.
@@ -203,11 +163,7 @@ typedef intptr_t aio_thread_fn(void *arg);   /* runs on a worker thread: it may 
    errno: ENOMEM, EAGAIN (no thread could be started), EMFILE or EBADF (no pipe
    the loop can watch). */
 AIO_MUST_CHECK aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *result);
-
-#line 72 "book/09-threads.nw"
 /* The exit status for what aio_run returned: 0 for AIO_OK, 130 (128 + SIGINT) when
    Ctrl-C interrupted main (AIO_CANCELLED, outcome->error == EINTR), 1 otherwise. */
 int aio_exit_status(aio_status status, const aio_outcome *outcome);
-
-#line 45 "book/01-event-loop.nw"
 #endif

@@ -1,4 +1,3 @@
-#line 148 "book/10-pitfalls.nw"
 /* forgot_status.c: compiled only to show the compiler's warning. */
 #include "aio.h"
 

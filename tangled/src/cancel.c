@@ -1,4 +1,3 @@
-#line 316 "book/06-cancellation.nw"
 /* cancel.c: counting cancellations, shield, task groups. */
 #define _POSIX_C_SOURCE 200809L
 #include "task.h"
@@ -8,7 +7,6 @@
 
 static void group_child_ended(struct done_watcher *watcher, aio_task *task);
 static void cancel_the_group(aio_group *group, const char *why);
-#line 43 "book/06-cancellation.nw"
 int aio_cancelling(const aio_task *task) { return task->cancel_requests; }
 
 int aio_uncancel(aio_task *task)
@@ -17,7 +15,6 @@ int aio_uncancel(aio_task *task)
         task->cancel_requested = false;
     return task->cancel_requests;
 }
-#line 87 "book/06-cancellation.nw"
 void task_unwatch(aio_task *task, struct done_watcher *watcher)
 {
     for (struct done_watcher **link = &task->watchers; *link; link = &(*link)->next) {
@@ -27,7 +24,6 @@ void task_unwatch(aio_task *task, struct done_watcher *watcher)
         return;
     }
 }
-#line 69 "book/06-cancellation.nw"
 static void stop_shielding(aio_task *self)
 {
     task_unwatch(self->awaited, &self->awaiting);
@@ -40,7 +36,6 @@ aio_status aio_shield(aio_task *task, aio_outcome *outcome)
     if (!self || task == self) return AIO_ERROR;
     return task_await(self, task, stop_shielding, outcome);
 }
-#line 135 "book/06-cancellation.nw"
 struct group_child {
     struct done_watcher watcher;
     aio_group *group;
@@ -58,7 +53,6 @@ struct aio_group {
     bool cancel_scheduled;     /* a failure's cancellation is on the ready queue */
     bool waiting;              /* the body is in aio_group_wait */
 };
-#line 239 "book/06-cancellation.nw"
 static void keep_failure(aio_group *group, aio_outcome failure)
 {
     aio_outcome *failures = realloc(group->failures,
@@ -68,7 +62,6 @@ static void keep_failure(aio_group *group, aio_outcome failure)
     if (failure.message) failure.message = strdup(failure.message);
     group->failures[group->failure_count++] = failure;
 }
-#line 209 "book/06-cancellation.nw"
 static void cancel_after_failure(void *group)
 {
     ((aio_group *)group)->cancel_scheduled = false;
@@ -96,7 +89,6 @@ static void cancel_the_group(aio_group *group, const char *why)
         aio_cancel(group->body, why);
     }
 }
-#line 158 "book/06-cancellation.nw"
 aio_group *aio_group_new(void)
 {
     aio_task *body = current_task_or_complain("aio_group_new");
@@ -113,7 +105,6 @@ aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, v
         if (!children) return NULL;
         group->children = children;
         group->capacity = capacity;
-#line 192 "book/06-cancellation.nw"
         for (size_t i = 0; i < group->count; i++) {
             aio_task *task = group->children[i].task;
             if (task->state == TASK_DONE) continue;
@@ -121,7 +112,6 @@ aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, v
             task->watchers_tail = &task->watchers;
             task_watch(task, &group->children[i].watcher);
         }
-#line 175 "book/06-cancellation.nw"
     }
     aio_task *task = aio_spawn(name, fn, arg);
     if (!task) return NULL;
@@ -131,7 +121,6 @@ aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, v
     group->running++;
     return task;
 }
-#line 257 "book/06-cancellation.nw"
 static void abort_group_wait(aio_task *body)
 {
     body->group->cancelled_outside = true;
@@ -157,7 +146,6 @@ aio_status aio_group_wait(aio_group *group, aio_status body_status)
     if (group->failure_count > 0) return AIO_ERROR;
     return group->cancelled_outside ? AIO_CANCELLED : body_status;
 }
-#line 293 "book/06-cancellation.nw"
 size_t aio_group_failures(const aio_group *group, const aio_outcome **failures)
 {
     *failures = group->failures;

@@ -1,4 +1,3 @@
-#line 223 "book/02-coroutines.nw"
 /* coro.c: starting a coroutine, for either context switch. */
 #define _XOPEN_SOURCE 700
 #include "coro.h"
@@ -6,7 +5,6 @@
 #include <stdlib.h>
 
 #ifdef AIO_CORO_UCONTEXT
-#line 196 "book/02-coroutines.nw"
 static void ucontext_trampoline(unsigned fn_high, unsigned fn_low,
                                 unsigned arg_high, unsigned arg_low)
 {
@@ -31,9 +29,7 @@ void coro_switch(struct coro *from, struct coro *to)
 {
     swapcontext(&from->context, &to->context);
 }
-#line 231 "book/02-coroutines.nw"
 #else
-#line 171 "book/02-coroutines.nw"
 void coro_trampoline(void);
 
 void coro_init(struct coro *c, void *stack, size_t size, void (*fn)(void *), void *arg)
@@ -45,5 +41,4 @@ void coro_init(struct coro *c, void *stack, size_t size, void (*fn)(void *), voi
     c->registers[4] = (void *)fn;
     c->registers[5] = arg;
 }
-#line 233 "book/02-coroutines.nw"
 #endif

@@ -1,4 +1,3 @@
-#line 41 "book/02-coroutines.nw"
 /* coro.h: stackful coroutines: a context, a stack, and a switch. */
 #ifndef CORO_H
 #define CORO_H
@@ -7,7 +6,6 @@
 #include <ucontext.h>
 #endif
 
-#line 61 "book/02-coroutines.nw"
 struct coro {
 #ifdef AIO_CORO_UCONTEXT
     ucontext_t context;
@@ -18,8 +16,6 @@ struct coro {
     size_t stack_size;
     void *asan_fake_stack;
 };
-
-#line 74 "book/02-coroutines.nw"
 /* Prepare c to run fn(arg) on the stack [stack, stack + size) when first switched to.
    fn must never return: a finished coroutine switches away for the last time. */
 void coro_init(struct coro *c, void *stack, size_t size, void (*fn)(void *), void *arg);
@@ -37,8 +33,6 @@ static inline const void *coro_saved_frames(const struct coro *c)
     return c->registers[0];
 #endif
 }
-
-#line 247 "book/02-coroutines.nw"
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
 static inline void coro_leaving(struct coro *from, const struct coro *to, int finished)
@@ -63,6 +57,4 @@ static inline void coro_arrived(struct coro *self, const void **previous_bottom,
     (void)self, (void)previous_bottom, (void)previous_size;
 }
 #endif
-
-#line 52 "book/02-coroutines.nw"
 #endif

@@ -1,9 +1,7 @@
-#line 152 "book/04-gather.nw"
 /* gather.c: wait for many tasks, outcomes in argument order. */
 #include "task.h"
 #include <stdlib.h>
 
-#line 40 "book/04-gather.nw"
 struct gather;
 
 struct gather_watcher {
@@ -22,7 +20,6 @@ struct gather {
     bool return_exceptions, waiting, cancelled;
     struct gather_watcher watchers[];
 };
-#line 65 "book/04-gather.nw"
 static void drop_reference(struct gather *g)
 {
     if (--g->references == 0) free(g);
@@ -43,7 +40,6 @@ static void child_ended(struct done_watcher *watcher, aio_task *child)
     }
     drop_reference(w->gather);
 }
-#line 91 "book/04-gather.nw"
 static void abort_gather(aio_task *task)
 {
     struct gather *g = task->gathering;
@@ -51,13 +47,11 @@ static void abort_gather(aio_task *task)
     for (size_t i = 0; i < g->total; i++)
         aio_cancel(g->tasks[i], task->cancel_message);
 }
-#line 111 "book/04-gather.nw"
 aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                       aio_outcome *outcomes)
 {
     aio_task *self = current_task_or_complain("aio_gather");
     if (!self) return AIO_ERROR;
-#line 139 "book/04-gather.nw"
     size_t pending = 0;
     for (size_t i = 0; i < count; i++) {
         if (tasks[i]->state != TASK_DONE) {
@@ -68,7 +62,6 @@ aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
         if (outcomes[i].status != AIO_OK && !return_exceptions) return outcomes[i].status;
     }
     if (pending == 0) return AIO_OK;
-#line 117 "book/04-gather.nw"
     if (task_take_cancel(self)) return AIO_CANCELLED;
     struct gather *g = malloc(sizeof *g + count * sizeof g->watchers[0]);
     if (!g) return AIO_ERROR;

@@ -1,4 +1,3 @@
-#line 202 "book/08-io.nw"
 /* io.c: tasks waiting for descriptors; non-blocking read, write, accept, connect. */
 #define _POSIX_C_SOURCE 200809L
 #include "task.h"
@@ -11,18 +10,15 @@ static void descriptor_ready(void *task);
 static void wait_timed_out(void *task);
 static void abort_fd_wait(aio_task *task);
 static aio_status fail(int error);
-#line 55 "book/08-io.nw"
 aio_status aio_wait_fd(int fd, int events, aio_time timeout)
 {
     aio_task *self = current_task_or_complain("aio_wait_fd");
     if (!self) return AIO_ERROR;
     aio_loop *loop = self->loop;
-#line 82 "book/08-io.nw"
     if (fd < 0 || fd >= FD_SETSIZE) return fail(EBADF);
     if (((events & AIO_READABLE) && loop->watched.readers[fd].fn) ||
         ((events & AIO_WRITABLE) && loop->watched.writers[fd].fn))
         return fail(EBUSY);
-#line 61 "book/08-io.nw"
     if (task_take_cancel(self)) return AIO_CANCELLED;
     if (aio_watch(loop, fd, events, descriptor_ready, self) != 0) return fail(EBADF);
     if (timeout >= 0) {
@@ -34,15 +30,12 @@ aio_status aio_wait_fd(int fd, int events, aio_time timeout)
     aio_status status = task_switch_out(self);
     aio_unwatch(loop, fd, events);
     aio_timer_cancel_internal(loop, &self->timer);
-#line 93 "book/08-io.nw"
     if (FD_ISSET(fd, &loop->watched.closed)) {
         FD_CLR(fd, &loop->watched.closed);
         return fail(EBADF);
     }
-#line 73 "book/08-io.nw"
     return status;
 }
-#line 104 "book/08-io.nw"
 static void descriptor_ready(void *task) { task_wake(task, AIO_OK); }
 
 static void wait_timed_out(void *task) { task_wake(task, AIO_TIMEOUT); }
@@ -54,7 +47,6 @@ static aio_status fail(int error)
     errno = error;
     return AIO_ERROR;
 }
-#line 125 "book/08-io.nw"
 aio_status aio_read(int fd, void *buffer, size_t size, size_t *got)
 {
     for (;;) {
@@ -85,7 +77,6 @@ aio_status aio_write_all(int fd, const void *data, size_t size)
     }
     return AIO_OK;
 }
-#line 162 "book/08-io.nw"
 aio_status aio_accept(int listener, int *client)
 {
     for (;;) {

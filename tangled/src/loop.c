@@ -1,4 +1,3 @@
-#line 718 "book/01-event-loop.nw"
 /* loop.c: the event loop: ready queue, timers, and one turn at a time. */
 #define _POSIX_C_SOURCE 200809L
 #include "loop.h"
@@ -6,7 +5,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#line 189 "book/01-event-loop.nw"
 bool ready_grow(struct ready_queue *queue)
 {
     size_t capacity = (queue->mask + 1) * 2;
@@ -20,7 +18,6 @@ bool ready_grow(struct ready_queue *queue)
     queue->mask = capacity - 1;
     return true;
 }
-#line 492 "book/01-event-loop.nw"
 aio_loop *aio_loop_new(const aio_loop_options *options)
 {
     aio_loop *loop = calloc(1, sizeof *loop);
@@ -33,7 +30,6 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     }
     loop->watched.max_fd = -1;
     if (options) loop->virtual_clock = options->virtual_clock;
-#line 221 "book/03-tasks.nw"
     size_t stack_size = options && options->stack_size ? options->stack_size : default_stack_size();
     loop->stacks = stack_size == default_stack_size() ? thread_stack_pool() : &loop->own_stacks;
     if (loop->stacks == &loop->own_stacks && !stack_pool_init(loop->stacks, stack_size)) {
@@ -41,29 +37,23 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
         free(loop);
         return NULL;
     }
-#line 467 "book/09-threads.nw"
     loop->owner_thread = this_thread();
     loop->max_threads = options ? options->max_threads : 0;
-#line 505 "book/01-event-loop.nw"
     return loop;
 }
 
 void aio_loop_free(aio_loop *loop)
 {
     if (!loop) return;
-#line 231 "book/03-tasks.nw"
     free_every_task(loop);
     if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
-#line 472 "book/09-threads.nw"
     thread_pool_free(loop->threads);
-#line 512 "book/01-event-loop.nw"
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
     free(loop->timers.items);
     free(loop->ready.items);
     free(loop);
 }
-#line 531 "book/01-event-loop.nw"
 aio_time aio_now(aio_loop *loop)
 {
     if (loop->virtual_clock) return loop->now;
@@ -71,12 +61,9 @@ aio_time aio_now(aio_loop *loop)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (aio_time)ts.tv_sec * AIO_SEC(1) + ts.tv_nsec;
 }
-#line 546 "book/01-event-loop.nw"
 int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg)
 {
-#line 521 "book/09-threads.nw"
     if (!in_loop_thread(loop, "aio_call_soon")) return EPERM;
-#line 549 "book/01-event-loop.nw"
     return ready_push(&loop->ready, fn, arg) ? 0 : ENOMEM;
 }
 
@@ -96,7 +83,6 @@ aio_timer *aio_call_later(aio_loop *loop, aio_time delay, aio_callback *fn, void
 {
     return aio_call_at(loop, aio_now(loop) + (delay > 0 ? delay : 0), fn, arg);
 }
-#line 582 "book/01-event-loop.nw"
 static void fire(void *arg)
 {
     aio_timer *timer = arg;
@@ -120,16 +106,13 @@ bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
     }
     return false;
 }
-#line 467 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
 {
     if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);
     else if (timer->state == TIMER_DUE) timer->fn = NULL;
 }
-#line 613 "book/01-event-loop.nw"
 static int run_once(aio_loop *loop)
 {
-#line 633 "book/01-event-loop.nw"
     const struct aio_timer *first = timer_heap_first(&loop->timers);
     aio_time timeout = -1;
     if (loop->ready.count > 0) timeout = 0;
@@ -144,7 +127,6 @@ static int run_once(aio_loop *loop)
         int err = io_wait(loop, timeout);
         if (err) return err;
     }
-#line 653 "book/01-event-loop.nw"
     if (loop->timers.count > 0) {
         aio_time now = aio_now(loop);
         struct aio_timer *timer;
@@ -154,24 +136,17 @@ static int run_once(aio_loop *loop)
             if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
         }
     }
-#line 671 "book/01-event-loop.nw"
     loop->turn_left = loop->ready.count;
-#line 659 "book/09-threads.nw"
     if (loop->catching_sigint && atomic_load_explicit(&sigint_arrived, memory_order_relaxed))
         take_sigint(loop);
-#line 673 "book/01-event-loop.nw"
     while (loop->turn_left > 0) {
         loop->turn_left--;
         struct callback next = ready_pop(&loop->ready);
-#line 688 "book/01-event-loop.nw"
         if (loop->ready.count > 0) __builtin_prefetch(loop->ready.items[loop->ready.head].arg);
-#line 677 "book/01-event-loop.nw"
         next.fn(next.arg);
     }
-#line 618 "book/01-event-loop.nw"
     return 0;
 }
-#line 699 "book/01-event-loop.nw"
 static bool anything_left(const aio_loop *loop)
 {
     return loop->ready.count > 0 || loop->timers.count > 0 || loop->watched.count > 0;

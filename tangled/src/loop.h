@@ -1,17 +1,12 @@
-#line 113 "book/01-event-loop.nw"
 /* loop.h: the loop's state, shared by the runtime's files (not public). */
 #ifndef LOOP_H
 #define LOOP_H
 #include "aio.h"
 #include <sys/select.h>
-#line 198 "book/03-tasks.nw"
 #include "coro.h"
 #include "stack.h"
-#line 674 "book/09-threads.nw"
 #include <stdatomic.h>
-#line 119 "book/01-event-loop.nw"
 
-#line 157 "book/01-event-loop.nw"
 struct callback {
     aio_callback *fn;
     void *arg;
@@ -38,8 +33,6 @@ static inline struct callback ready_pop(struct ready_queue *queue)
     queue->count--;
     return first;
 }
-
-#line 214 "book/01-event-loop.nw"
 enum timer_state { TIMER_IDLE, TIMER_PENDING, TIMER_DUE };
 
 struct aio_timer {
@@ -57,8 +50,6 @@ struct timer_heap {
     size_t count, capacity;
     uint64_t next_sequence;
 };
-
-#line 344 "book/01-event-loop.nw"
 struct watcher {
     aio_callback *fn;         /* NULL: not watched */
     void *arg;
@@ -71,8 +62,6 @@ struct watched {
     fd_set closed;            /* watched descriptors found closed (see below) */
 };
 
-#line 123 "book/01-event-loop.nw"
-
 struct aio_loop {
     struct ready_queue ready;
     struct timer_heap timers;
@@ -81,7 +70,6 @@ struct aio_loop {
     bool virtual_clock;
     bool stop_requested;       /* aio_loop_stop: end after this turn */
     size_t turn_left;          /* callbacks of this turn not yet run */
-#line 203 "book/03-tasks.nw"
     struct coro scheduler;        /* the loop's own context, on the thread's stack */
     struct aio_task *current;     /* the task running now, or NULL */
     struct stack_pool *stacks;    /* the thread's pool, or own_stacks */
@@ -89,48 +77,33 @@ struct aio_loop {
     struct aio_task *all_tasks;   /* every task not yet freed */
     struct aio_task *main_task;
     struct aio_task *spare_tasks; /* freed task structures, for reuse */
-#line 148 "book/09-threads.nw"
     struct thread_pool *threads;  /* aio_to_thread's workers, started at the first call */
     int max_threads;              /* the option, 0 for the default */
-#line 509 "book/09-threads.nw"
     const void *owner_thread;     /* this_thread() of the thread that made the loop */
-#line 626 "book/09-threads.nw"
     bool catching_sigint;         /* this loop's aio_run handles Ctrl-C */
     bool sigint_cancelled_main;
-#line 133 "book/01-event-loop.nw"
 };
 
-#line 317 "book/01-event-loop.nw"
 bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer);
 void timer_heap_remove(struct timer_heap *heap, struct aio_timer *timer);
 static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
 {
     return heap->count ? heap->items[0] : NULL;
 }
-
-#line 471 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
-
-#line 475 "book/03-tasks.nw"
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
-#line 685 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
 struct stack_pool *thread_stack_pool(void);
-#line 290 "book/09-threads.nw"
 int open_wake_pipe(int fds[2]);    /* non-blocking, close-on-exec; 0 or an errno */
 void close_wake_pipe(int fds[2]);
 void drain_wake_pipe(int fd);
-#line 513 "book/09-threads.nw"
 const void *this_thread(void);
 bool in_loop_thread(const aio_loop *loop, const char *function);
 void thread_pool_free(struct thread_pool *pool);
-#line 678 "book/09-threads.nw"
 extern atomic_int sigint_arrived;
 void take_sigint(aio_loop *loop);
-#line 719 "book/09-threads.nw"
 void catch_sigint(aio_loop *loop);
 aio_outcome stop_catching_sigint(aio_loop *loop, struct aio_task *main_task,
                                  aio_outcome result);
-#line 136 "book/01-event-loop.nw"
 #endif

@@ -1,4 +1,3 @@
-#line 663 "book/05-sync.nw"
 /* queue.c: a FIFO queue of items: a ring buffer, two semaphores and an event. */
 #include "aio.h"
 #include <errno.h>
@@ -7,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#line 488 "book/05-sync.nw"
 struct aio_queue {
     intptr_t *buffer;             /* a ring of size places */
     size_t first, count, size;
@@ -16,7 +14,6 @@ struct aio_queue {
     size_t unfinished;            /* items put and not yet marked done */
     aio_event *all_done;          /* set whenever nothing is unfinished */
 };
-#line 502 "book/05-sync.nw"
 aio_queue *aio_queue_new(size_t capacity)
 {
     if (capacity > INT_MAX) {
@@ -37,7 +34,6 @@ aio_queue *aio_queue_new(size_t capacity)
     aio_event_set(queue->all_done);   /* nothing put, nothing unfinished */
     return queue;
 }
-#line 525 "book/05-sync.nw"
 void aio_queue_free(aio_queue *queue)
 {
     if (!queue) return;
@@ -47,7 +43,6 @@ void aio_queue_free(aio_queue *queue)
     free(queue->buffer);
     free(queue);
 }
-#line 543 "book/05-sync.nw"
 static bool buffer_grow(aio_queue *queue)
 {
     if (queue->size > INT_MAX / 2) return false;   /* 2 * size must stay an int */
@@ -60,7 +55,6 @@ static bool buffer_grow(aio_queue *queue)
     queue->size = size;
     return true;
 }
-#line 558 "book/05-sync.nw"
 static bool buffer_push(aio_queue *queue, intptr_t item)
 {
     if (queue->count == queue->size && !buffer_grow(queue)) return false;
@@ -75,7 +69,6 @@ static intptr_t buffer_pop(aio_queue *queue)
     queue->count--;
     return item;
 }
-#line 580 "book/05-sync.nw"
 static int add_item(aio_queue *queue, intptr_t item)
 {
     if (!buffer_push(queue, item)) {
@@ -87,7 +80,6 @@ static int add_item(aio_queue *queue, intptr_t item)
     (void)aio_semaphore_release(queue->items);   /* to the first waiting getter, if any */
     return 0;
 }
-#line 594 "book/05-sync.nw"
 aio_status aio_queue_put(aio_queue *queue, intptr_t item)
 {
     if (queue->room) {
@@ -102,7 +94,6 @@ int aio_queue_try_put(aio_queue *queue, intptr_t item)
     if (queue->room && !aio_semaphore_try_acquire(queue->room)) return EAGAIN;
     return add_item(queue, item);
 }
-#line 614 "book/05-sync.nw"
 static intptr_t take_item(aio_queue *queue)
 {
     intptr_t item = buffer_pop(queue);
@@ -125,7 +116,6 @@ int aio_queue_try_get(aio_queue *queue, intptr_t *item)
 }
 
 size_t aio_queue_size(const aio_queue *queue) { return queue->count; }
-#line 646 "book/05-sync.nw"
 int aio_queue_task_done(aio_queue *queue)
 {
     if (queue->unfinished == 0) {

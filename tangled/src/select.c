@@ -1,10 +1,8 @@
-#line 475 "book/01-event-loop.nw"
 /* select.c: the loop's one way to wait, for file descriptors and time. */
 #include "loop.h"
 #include <errno.h>
 #include <fcntl.h>
 
-#line 358 "book/01-event-loop.nw"
 static void set_watcher(struct watched *w, struct watcher *slot, aio_callback *fn, void *arg)
 {
     w->count += (fn != NULL) - (slot->fn != NULL);
@@ -33,7 +31,6 @@ int aio_unwatch(aio_loop *loop, int fd, int events)
         w->max_fd--;
     return 0;
 }
-#line 426 "book/01-event-loop.nw"
 static int drop_closed_descriptors(aio_loop *loop)
 {
     struct watched *w = &loop->watched;
@@ -47,13 +44,11 @@ static int drop_closed_descriptors(aio_loop *loop)
     }
     return 0;
 }
-#line 463 "book/01-event-loop.nw"
 static void run_watcher(void *slot)
 {
     struct watcher *watcher = slot;
     if (watcher->fn) watcher->fn(watcher->arg);
 }
-#line 397 "book/01-event-loop.nw"
 int io_wait(aio_loop *loop, aio_time timeout)
 {
     struct watched *w = &loop->watched;
@@ -70,7 +65,6 @@ int io_wait(aio_loop *loop, aio_time timeout)
     if (ready < 0 && errno == EBADF) return drop_closed_descriptors(loop);
     if (ready < 0) return errno == EINTR ? 0 : errno;
     for (int fd = 0; ready > 0 && fd <= w->max_fd; fd++) {
-#line 452 "book/01-event-loop.nw"
         if (FD_ISSET(fd, &readable)) {
             ready--;
             if (!ready_push(&loop->ready, run_watcher, &w->readers[fd])) return ENOMEM;
@@ -79,7 +73,6 @@ int io_wait(aio_loop *loop, aio_time timeout)
             ready--;
             if (!ready_push(&loop->ready, run_watcher, &w->writers[fd])) return ENOMEM;
         }
-#line 414 "book/01-event-loop.nw"
     }
     return 0;
 }

@@ -1,4 +1,3 @@
-#line 737 "book/09-threads.nw"
 /* signals.c: Ctrl-C cancels the main task; the exit status of an interrupted program. */
 #define _POSIX_C_SOURCE 200809L
 #include "task.h"
@@ -7,7 +6,6 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
-#line 581 "book/09-threads.nw"
 atomic_int sigint_arrived;            /* set by the handler, taken by the loop */
 static atomic_bool sigint_claimed;    /* one loop at a time catches SIGINT */
 static int sigint_pipe[2] = {-1, -1};
@@ -22,8 +20,6 @@ static void on_sigint(int signal_number)
     (void)written;
     errno = saved_errno;
 }
-
-#line 639 "book/09-threads.nw"
 static void drain_sigint_pipe(void *unused)
 {
     (void)unused;
@@ -36,8 +32,6 @@ static bool watch_in_background(aio_loop *loop, int fd)
     loop->watched.count--;
     return true;
 }
-
-#line 604 "book/09-threads.nw"
 void catch_sigint(aio_loop *loop)
 {
     if (atomic_exchange(&sigint_claimed, true)) return;
@@ -57,8 +51,6 @@ void catch_sigint(aio_loop *loop)
     sigaction(SIGINT, &action, NULL);
     loop->catching_sigint = true;
 }
-
-#line 664 "book/09-threads.nw"
 void take_sigint(aio_loop *loop)
 {
     atomic_store(&sigint_arrived, 0);
@@ -66,8 +58,6 @@ void take_sigint(aio_loop *loop)
     loop->sigint_cancelled_main = true;
     aio_cancel(loop->main_task, "interrupted by SIGINT");
 }
-
-#line 690 "book/09-threads.nw"
 aio_outcome stop_catching_sigint(aio_loop *loop, aio_task *main_task, aio_outcome result)
 {
     if (!loop->catching_sigint) return result;
@@ -83,8 +73,6 @@ aio_outcome stop_catching_sigint(aio_loop *loop, aio_task *main_task, aio_outcom
                              .message = "interrupted by SIGINT"};
     return result;
 }
-
-#line 728 "book/09-threads.nw"
 int aio_exit_status(aio_status status, const aio_outcome *outcome)
 {
     if (status == AIO_OK) return 0;

@@ -1,4 +1,3 @@
-#line 405 "book/02-coroutines.nw"
 /* stack.c: the stack pool. */
 #define _DEFAULT_SOURCE
 #include "stack.h"
@@ -13,7 +12,6 @@
 #define MADV_GUARD_INSTALL 102
 #endif
 
-#line 326 "book/02-coroutines.nw"
 #define STACKS_PER_SLAB 64
 
 static bool map_slab(struct stack_pool *pool)
@@ -32,17 +30,14 @@ static bool map_slab(struct stack_pool *pool)
     pool->slabs[pool->slab_count++] = slab;
     for (size_t i = STACKS_PER_SLAB; i-- > 0;) {
         char *stack = slab + i * pool->stack_size;
-#line 360 "book/02-coroutines.nw"
         if (pool->guard_pages && madvise(stack, STACK_GUARD_SIZE, MADV_GUARD_INSTALL) != 0)
             pool->guard_pages = false;    /* an older kernel: canaries from now on */
         if (!pool->guard_pages) *(uint64_t *)(stack + STACK_GUARD_SIZE) = STACK_CANARY;
-#line 345 "book/02-coroutines.nw"
         VALGRIND_STACK_REGISTER(stack, stack + pool->stack_size);
         stack_put(pool, stack);
     }
     return true;
 }
-#line 369 "book/02-coroutines.nw"
 void *stack_get(struct stack_pool *pool)
 {
     if (!pool->free_list && !map_slab(pool)) return NULL;
@@ -56,7 +51,6 @@ void stack_put(struct stack_pool *pool, void *stack)
     *(void **)((char *)stack + pool->stack_size - sizeof(void *)) = pool->free_list;
     pool->free_list = stack;
 }
-#line 385 "book/02-coroutines.nw"
 bool stack_pool_init(struct stack_pool *pool, size_t stack_size)
 {
     *pool = (struct stack_pool){.stack_size = stack_size, .guard_pages = true};

@@ -1,4 +1,3 @@
-#line 292 "book/02-coroutines.nw"
 /* stack.h: a pool of coroutine stacks, mapped in slabs, reused. */
 #ifndef STACK_H
 #define STACK_H
@@ -27,4 +26,3 @@ static inline bool stack_intact(const struct stack_pool *pool, const void *stack
            *(const uint64_t *)((const char *)stack + STACK_GUARD_SIZE) == STACK_CANARY;
 }
 #endif
-

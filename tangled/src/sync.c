@@ -1,4 +1,3 @@
-#line 454 "book/05-sync.nw"
 /* sync.c: semaphores, locks and events, on the wait queues of wait.c. */
 #include "task.h"
 #include <errno.h>
@@ -6,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#line 297 "book/05-sync.nw"
 static void free_object(void *object, struct wait_queue *waiters, const char *function)
 {
     if (waiters->first) {
@@ -15,13 +13,11 @@ static void free_object(void *object, struct wait_queue *waiters, const char *fu
     }
     free(object);
 }
-#line 260 "book/05-sync.nw"
 struct aio_semaphore {
     int permits;                  /* free now; 0 whenever a task waits */
     int bound;                    /* the most it may hold: the initial count, or INT_MAX */
     struct wait_queue waiters;
 };
-#line 268 "book/05-sync.nw"
 static aio_semaphore *semaphore_new(int initial, int bound, const char *function)
 {
     if (initial < 0) {
@@ -43,12 +39,10 @@ aio_semaphore *aio_bounded_semaphore_new(int initial)
 {
     return semaphore_new(initial, initial, "aio_bounded_semaphore_new");
 }
-#line 308 "book/05-sync.nw"
 void aio_semaphore_free(aio_semaphore *semaphore)
 {
     if (semaphore) free_object(semaphore, &semaphore->waiters, "aio_semaphore_free");
 }
-#line 319 "book/05-sync.nw"
 bool aio_semaphore_try_acquire(aio_semaphore *semaphore)
 {
     if (semaphore->permits == 0) return false;
@@ -63,12 +57,9 @@ aio_status aio_semaphore_acquire(aio_semaphore *semaphore)
     if (aio_semaphore_try_acquire(semaphore)) return AIO_OK;
     bool granted;
     aio_status status = wait_in_line(&semaphore->waiters, self, &granted);
-#line 350 "book/05-sync.nw"
     if (status != AIO_OK && granted) (void)aio_semaphore_release(semaphore);
-#line 334 "book/05-sync.nw"
     return status;
 }
-#line 358 "book/05-sync.nw"
 int aio_semaphore_release(aio_semaphore *semaphore)
 {
     if (wake_first_in_line(&semaphore->waiters, AIO_OK)) return 0;
@@ -82,7 +73,6 @@ int aio_semaphore_release(aio_semaphore *semaphore)
 }
 
 bool aio_semaphore_locked(const aio_semaphore *semaphore) { return semaphore->permits == 0; }
-#line 380 "book/05-sync.nw"
 struct aio_lock {
     aio_semaphore permit;
 };
@@ -98,7 +88,6 @@ void aio_lock_free(aio_lock *lock)
 {
     if (lock) free_object(lock, &lock->permit.waiters, "aio_lock_free");
 }
-#line 398 "book/05-sync.nw"
 aio_status aio_lock_acquire(aio_lock *lock) { return aio_semaphore_acquire(&lock->permit); }
 
 bool aio_lock_locked(const aio_lock *lock) { return aio_semaphore_locked(&lock->permit); }
@@ -111,7 +100,6 @@ int aio_lock_release(aio_lock *lock)
     }
     return aio_semaphore_release(&lock->permit);
 }
-#line 420 "book/05-sync.nw"
 struct aio_event {
     bool is_set;
     struct wait_queue waiters;
@@ -123,7 +111,6 @@ void aio_event_free(aio_event *event)
 {
     if (event) free_object(event, &event->waiters, "aio_event_free");
 }
-#line 434 "book/05-sync.nw"
 aio_status aio_event_wait(aio_event *event)
 {
     aio_task *self = current_task_or_complain("aio_event_wait");

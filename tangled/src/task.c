@@ -1,4 +1,3 @@
-#line 892 "book/03-tasks.nw"
 /* task.c: tasks: spawn, step, suspend, wake, await, cancel, sleep, run. */
 #define _GNU_SOURCE
 #include "task.h"
@@ -19,7 +18,6 @@ static void retire(aio_task *task);
 static void release_reference(aio_task *task);
 static void out_of_memory(const char *doing);
 static void stack_overflowed(aio_task *task);
-#line 839 "book/03-tasks.nw"
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -52,7 +50,6 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     }
     signal(sig, SIG_DFL);   /* returning re-runs the access: the default action ends it */
 }
-#line 874 "book/03-tasks.nw"
 static void install_overflow_handler(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -68,7 +65,6 @@ static void install_overflow_handler(void)
     sigaction(SIGSEGV, &action, NULL);
 #endif
 }
-#line 284 "book/03-tasks.nw"
 static bool start(aio_task *task)
 {
     if (task->cancel_requested) {
@@ -85,7 +81,6 @@ static bool start(aio_task *task)
     coro_init(&task->context, task->stack, task->loop->stacks->stack_size, task_body, task);
     return true;
 }
-#line 253 "book/03-tasks.nw"
 static void step(void *arg)
 {
     aio_task *task = arg;
@@ -93,12 +88,10 @@ static void step(void *arg)
     if (task->state == TASK_CREATED && !start(task)) return;
     task->state = TASK_RUNNING;
     loop->current = task;
-#line 277 "book/03-tasks.nw"
     if (loop->ready.count > 0 && loop->ready.items[loop->ready.head].fn == step) {
         aio_task *after = loop->ready.items[loop->ready.head].arg;
         if (after->state == TASK_READY) __builtin_prefetch(coro_saved_frames(&after->context), 1);
     }
-#line 261 "book/03-tasks.nw"
     coro_leaving(&loop->scheduler, &task->context, 0);
     coro_switch(&loop->scheduler, &task->context);
     coro_arrived(&loop->scheduler, NULL, NULL);
@@ -107,7 +100,6 @@ static void step(void *arg)
     if (task->stack && !stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
 }
-#line 308 "book/03-tasks.nw"
 static void task_body(void *arg)
 {
     aio_task *task = arg;
@@ -131,7 +123,6 @@ static void finish(aio_task *task, aio_outcome outcome)
     task->outcome = outcome;
     task->state = TASK_DONE;
 }
-#line 338 "book/03-tasks.nw"
 static void retire(aio_task *task)
 {
     aio_loop *loop = task->loop;
@@ -148,7 +139,6 @@ static void retire(aio_task *task)
     if (task == loop->main_task) aio_loop_stop(loop);
     release_reference(task);
 }
-#line 367 "book/03-tasks.nw"
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
@@ -159,7 +149,6 @@ aio_status task_switch_out(aio_task *task)
 {
     aio_loop *loop = task->loop;
     struct coro *next = &loop->scheduler;
-#line 406 "book/03-tasks.nw"
     if (loop->turn_left > 0 && loop->ready.items[loop->ready.head].fn == step) {
         aio_task *successor = loop->ready.items[loop->ready.head].arg;
         if (successor->state == TASK_READY) {
@@ -171,7 +160,6 @@ aio_status task_switch_out(aio_task *task)
             next = &successor->context;
         }
     }
-#line 378 "book/03-tasks.nw"
     coro_leaving(&task->context, next, 0);
     coro_switch(&task->context, next);
     coro_arrived(&task->context, NULL, NULL);
@@ -186,7 +174,6 @@ void task_wake(aio_task *task, aio_status status)
     task->wake_status = status;
     if (!ready_push(&task->loop->ready, step, task)) out_of_memory("waking a task");
 }
-#line 424 "book/03-tasks.nw"
 aio_status aio_yield(void)
 {
     aio_task *self = current_task_or_complain("aio_yield");
@@ -196,7 +183,6 @@ aio_status aio_yield(void)
     task_wake(self, AIO_OK);
     return task_switch_out(self);
 }
-#line 441 "book/03-tasks.nw"
 static void sleep_over(void *arg) { task_wake(arg, AIO_OK); }
 
 static void abort_sleep(aio_task *task)
@@ -217,14 +203,12 @@ aio_status aio_sleep(aio_time delay)
     task_begin_wait(self, abort_sleep);
     return task_switch_out(self);
 }
-#line 533 "book/03-tasks.nw"
 void task_watch(aio_task *task, struct done_watcher *watcher)
 {
     watcher->next = NULL;
     *task->watchers_tail = watcher;
     task->watchers_tail = &watcher->next;
 }
-#line 489 "book/03-tasks.nw"
 static void awaited_task_ended(struct done_watcher *watcher, aio_task *finished)
 {
     aio_task *awaiter = (aio_task *)((char *)watcher - offsetof(aio_task, awaiting));
@@ -266,17 +250,12 @@ aio_status aio_await(aio_task *task, aio_outcome *outcome)
     if (!self || task == self) return AIO_ERROR;
     return task_await(self, task, abort_await, outcome);
 }
-#line 552 "book/03-tasks.nw"
 bool aio_cancel(aio_task *task, const char *message)
 {
-#line 525 "book/09-threads.nw"
     if (!in_loop_thread(task->loop, "aio_cancel")) return false;
-#line 555 "book/03-tasks.nw"
     if (task->state == TASK_DONE) return false;
     task->cancel_message = message;
-#line 35 "book/06-cancellation.nw"
     task->cancel_requests++;
-#line 558 "book/03-tasks.nw"
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
         task->abort_wait = NULL;   /* once per wait, even around a cycle of awaits */
@@ -295,7 +274,6 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-#line 594 "book/03-tasks.nw"
 static void copy_name(char *to, const char *from, size_t size)
 {
     size_t n = 0;
@@ -322,7 +300,6 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
     if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
     return task;
 }
-#line 654 "book/03-tasks.nw"
 static void warn_if_failure_unread(const aio_task *task)
 {
     if (task->state != TASK_DONE || task->outcome.status != AIO_ERROR || task->outcome_read) return;
@@ -330,7 +307,6 @@ static void warn_if_failure_unread(const aio_task *task)
             task->name, task->outcome.error,
             task->outcome.message ? task->outcome.message : "(no message)");
 }
-#line 626 "book/03-tasks.nw"
 static void release_reference(aio_task *task)
 {
     if (--task->references > 0) return;
@@ -348,7 +324,6 @@ void aio_release(aio_task *task)
 {
     if (task) release_reference(task);
 }
-#line 667 "book/03-tasks.nw"
 void free_every_task(aio_loop *loop)
 {
     while (loop->all_tasks) {
@@ -364,7 +339,6 @@ void free_every_task(aio_loop *loop)
         free(task);
     }
 }
-#line 750 "book/03-tasks.nw"
 static aio_outcome loop_failed(int err)
 {
     static _Thread_local char text[128];
@@ -381,7 +355,6 @@ static void cancel_the_rest(aio_loop *loop)
         if (task->state != TASK_DONE)
             fprintf(stderr, "aio_run: task '%s' never finished\n", task->name);
 }
-#line 699 "book/03-tasks.nw"
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome)
 {
@@ -391,15 +364,12 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         result = (aio_outcome){.status = AIO_ERROR, .error = EBUSY,
                                .message = "aio_run: a loop is already running in this thread"};
     } else {
-#line 720 "book/03-tasks.nw"
         aio_loop *loop = aio_loop_new(options);
         if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
         running_loop = loop;
         install_overflow_handler();
         loop->main_task = aio_spawn("main", main, arg);
-#line 711 "book/09-threads.nw"
         catch_sigint(loop);
-#line 726 "book/03-tasks.nw"
         int err = aio_loop_run(loop);
         aio_task *main_task = loop->main_task;
         if (err) result = loop_failed(err);
@@ -407,15 +377,12 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
             result = (aio_outcome){.status = AIO_ERROR, .error = EDEADLK,
                                    .message = "aio_run: main is waiting and nothing can wake it"};
         else result = *task_read_outcome(main_task);
-#line 715 "book/09-threads.nw"
         result = stop_catching_sigint(loop, main_task, result);
-#line 734 "book/03-tasks.nw"
         snprintf(message, sizeof message, "%s", result.message ? result.message : "");
         if (result.message) result.message = message;
         cancel_the_rest(loop);
         running_loop = NULL;
         aio_loop_free(loop);
-#line 709 "book/03-tasks.nw"
     }
     if (result.message && result.message != message) {
         snprintf(message, sizeof message, "%s", result.message);
@@ -424,7 +391,6 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
     if (outcome) *outcome = result;
     return result.status;
 }
-#line 774 "book/03-tasks.nw"
 aio_outcome aio_error(int code, const char *format, ...)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -444,7 +410,6 @@ aio_outcome aio_error(int code, const char *format, ...)
     }
     return (aio_outcome){.status = AIO_ERROR, .error = code, .message = message};
 }
-#line 799 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function)
 {
     aio_task *self = running_loop ? running_loop->current : NULL;
@@ -471,7 +436,6 @@ size_t default_stack_size(void)
     return 64 * 1024;
 #endif
 }
-#line 236 "book/03-tasks.nw"
 struct stack_pool *thread_stack_pool(void)
 {
     static _Thread_local struct stack_pool pool;

@@ -1,18 +1,13 @@
-#line 115 "book/03-tasks.nw"
 /* task.h: the task structure, shared by the runtime's files (not public). */
 #ifndef TASK_H
 #define TASK_H
 #include "loop.h"
 
-#line 131 "book/03-tasks.nw"
 enum task_state { TASK_CREATED, TASK_READY, TASK_RUNNING, TASK_SUSPENDED, TASK_DONE };
-#line 139 "book/03-tasks.nw"
 struct done_watcher {
     void (*notify)(struct done_watcher *self, aio_task *finished);
     struct done_watcher *next;
 };
-
-#line 146 "book/03-tasks.nw"
 struct aio_task {
     struct coro context;
     aio_loop *loop;
@@ -33,23 +28,15 @@ struct aio_task {
     char *message;                    /* storage for outcome.message */
     const char *cancel_message;
     aio_task *previous, *next;        /* the loop's list of every task */
-#line 101 "book/04-gather.nw"
     struct gather *gathering;         /* the gather this task waits in, if any */
-#line 149 "book/05-sync.nw"
     aio_task *wait_previous, *wait_next;  /* neighbours in a wait queue */
     struct wait_queue *wait_queue;        /* the wait queue this task is in, if any */
     bool wait_granted;                    /* a waker, not a cancellation, ended the wait */
-#line 31 "book/06-cancellation.nw"
     int cancel_requests;              /* aio_cancelling */
-#line 285 "book/06-cancellation.nw"
     struct aio_group *group;          /* the group whose end this task waits for */
-#line 427 "book/09-threads.nw"
     struct thread_job *thread_job;    /* what aio_to_thread waits for */
-#line 167 "book/03-tasks.nw"
     char name[24];                    /* a million tasks: every byte here counts */
 };
-
-#line 180 "book/03-tasks.nw"
 aio_task *current_task_or_complain(const char *function);
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *));
 aio_status task_switch_out(aio_task *task);
@@ -65,8 +52,6 @@ static inline const aio_outcome *task_read_outcome(aio_task *task)
     task->outcome_read = true;
     return &task->outcome;
 }
-
-#line 159 "book/05-sync.nw"
 struct wait_queue {
     aio_task *first, *last;
 };
@@ -74,9 +59,5 @@ struct wait_queue {
 aio_status wait_in_line(struct wait_queue *queue, aio_task *self, bool *granted);
 bool wake_first_in_line(struct wait_queue *queue, aio_status status);
 void wake_everyone_in_line(struct wait_queue *queue, aio_status status);
-
-#line 337 "book/06-cancellation.nw"
 void task_unwatch(aio_task *task, struct done_watcher *watcher);
-
-#line 124 "book/03-tasks.nw"
 #endif

@@ -1,4 +1,3 @@
-#line 529 "book/09-threads.nw"
 /* threads.c: aio_to_thread's pool of worker threads, and which thread owns a loop. */
 #define _POSIX_C_SOURCE 200809L
 #include "task.h"
@@ -11,7 +10,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#line 87 "book/09-threads.nw"
 struct thread_job {
     aio_thread_fn *fn;
     void *arg;
@@ -24,8 +22,6 @@ struct thread_job {
 struct job_list {
     struct thread_job *head, **tail;
 };
-
-#line 133 "book/09-threads.nw"
 struct thread_pool {
     aio_loop *loop;
     pthread_mutex_t lock;            /* guards the lists, the counts and stopping */
@@ -38,11 +34,8 @@ struct thread_pool {
     size_t outstanding;              /* submitted, not collected (loop thread only) */
     pthread_t workers[];
 };
-
-#line 543 "book/09-threads.nw"
 static void wake_the_loop(struct thread_pool *pool);
 static void abandon_job(aio_task *task);
-#line 102 "book/09-threads.nw"
 static void job_list_push(struct job_list *list, struct thread_job *job)
 {
     job->next = NULL;
@@ -64,8 +57,6 @@ static struct thread_job *job_list_take(struct job_list *list)   /* the whole li
     list->tail = &list->head;
     return head;
 }
-
-#line 159 "book/09-threads.nw"
 static struct thread_job *pool_next_job(struct thread_pool *pool)
 {
     struct thread_job *job = NULL;
@@ -79,8 +70,6 @@ static struct thread_job *pool_next_job(struct thread_pool *pool)
     pthread_mutex_unlock(&pool->lock);
     return job;
 }
-
-#line 178 "book/09-threads.nw"
 static void *pool_worker(void *arg)
 {
     struct thread_pool *pool = arg;
@@ -94,16 +83,12 @@ static void *pool_worker(void *arg)
     }
     return NULL;
 }
-
-#line 203 "book/09-threads.nw"
 static void wake_the_loop(struct thread_pool *pool)
 {
     if (atomic_exchange(&pool->wake_pending, true)) return;   /* a byte is on its way */
     ssize_t written = write(pool->wake_pipe[1], "", 1);
     (void)written;   /* full: the loop has bytes to read already, and will wake */
 }
-
-#line 261 "book/09-threads.nw"
 int open_wake_pipe(int fds[2])
 {
     if (pipe(fds) != 0) return errno;
@@ -130,8 +115,6 @@ void drain_wake_pipe(int fd)
     char bytes[64];
     while (read(fd, bytes, sizeof bytes) > 0) continue;
 }
-
-#line 221 "book/09-threads.nw"
 static void collect_finished_jobs(void *arg)
 {
     struct thread_pool *pool = arg;
@@ -152,16 +135,12 @@ static void collect_finished_jobs(void *arg)
     }
     if (pool->outstanding == 0) aio_unwatch(pool->loop, pool->wake_pipe[0], AIO_READABLE);
 }
-
-#line 303 "book/09-threads.nw"
 static int default_max_threads(void)
 {
     long processors = sysconf(_SC_NPROCESSORS_ONLN);
     if (processors < 1) processors = 1;
     return processors + 4 < 32 ? (int)processors + 4 : 32;
 }
-
-#line 312 "book/09-threads.nw"
 static int pool_create(aio_loop *loop)
 {
     int max = loop->max_threads > 0 ? loop->max_threads : default_max_threads();
@@ -182,8 +161,6 @@ static int pool_create(aio_loop *loop)
     loop->threads = pool;
     return 0;
 }
-
-#line 340 "book/09-threads.nw"
 static int pool_start_worker(struct thread_pool *pool)
 {
     sigset_t all, previous;
@@ -194,8 +171,6 @@ static int pool_start_worker(struct thread_pool *pool)
     if (!err) pool->started++;
     return err;
 }
-
-#line 359 "book/09-threads.nw"
 static int submit_job(aio_loop *loop, struct thread_job *job)
 {
     int err = loop->threads ? 0 : pool_create(loop);
@@ -217,8 +192,6 @@ static int submit_job(aio_loop *loop, struct thread_job *job)
     else if (pool->outstanding == 0) aio_unwatch(loop, pool->wake_pipe[0], AIO_READABLE);
     return err;
 }
-
-#line 389 "book/09-threads.nw"
 aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *result)
 {
     aio_task *self = current_task_or_complain("aio_to_thread");
@@ -239,14 +212,11 @@ aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *result)
     if (status == AIO_OK && result) *result = value;
     return status;
 }
-#line 419 "book/09-threads.nw"
 static void abandon_job(aio_task *task)
 {
     task->thread_job->awaiter = NULL;
     task_wake(task, AIO_CANCELLED);
 }
-
-#line 440 "book/09-threads.nw"
 static void free_jobs(struct thread_job *job)
 {
     while (job) {
@@ -271,8 +241,6 @@ void thread_pool_free(struct thread_pool *pool)
     pthread_mutex_destroy(&pool->lock);
     free(pool);
 }
-
-#line 493 "book/09-threads.nw"
 const void *this_thread(void)
 {
     static _Thread_local char marker;
@@ -286,4 +254,3 @@ bool in_loop_thread(const aio_loop *loop, const char *function)
             "(a loop and its tasks belong to the thread that made the loop)\n", function);
     return false;
 }
-

@@ -1,4 +1,3 @@
-#line 237 "book/07-timeouts.nw"
 /* timeout.c: timeout scopes (asyncio.timeout) and wait_for, built on them. */
 #include "task.h"
 #include <errno.h>
@@ -6,7 +5,6 @@
 #include <stdlib.h>
 
 static aio_status report(aio_outcome *outcome, aio_outcome result);
-#line 82 "book/07-timeouts.nw"
 struct aio_timeout {
     aio_task *task;             /* whose block has the deadline */
     aio_timer *timer;           /* the loop's; NULL once it has fired */
@@ -14,8 +12,6 @@ struct aio_timeout {
     int cancelling_at_entry;    /* aio_cancelling(task) when the scope began */
     bool expired;
 };
-
-#line 95 "book/07-timeouts.nw"
 static void scope_expire(void *arg)
 {
     aio_timeout *scope = arg;
@@ -30,8 +26,6 @@ static bool scope_arm(aio_timeout *scope, aio_time deadline)
     scope->timer = aio_call_at(scope->task->loop, deadline, scope_expire, scope);
     return scope->timer != NULL;
 }
-
-#line 117 "book/07-timeouts.nw"
 static bool scope_begin(aio_timeout *scope, aio_task *task, aio_time deadline)
 {
     *scope = (aio_timeout){.task = task, .cancelling_at_entry = aio_cancelling(task)};
@@ -49,8 +43,6 @@ aio_timeout *aio_timeout_enter(aio_time delay)
     }
     return scope;
 }
-
-#line 141 "book/07-timeouts.nw"
 int aio_timeout_reschedule(aio_timeout *scope, aio_time deadline)
 {
     if (scope->expired) {
@@ -62,7 +54,6 @@ int aio_timeout_reschedule(aio_timeout *scope, aio_time deadline)
 }
 
 aio_time aio_timeout_deadline(const aio_timeout *scope) { return scope->deadline; }
-#line 167 "book/07-timeouts.nw"
 static aio_status scope_end(aio_timeout *scope, aio_status body_status)
 {
     if (scope->timer) aio_timer_cancel(scope->task->loop, scope->timer);
@@ -78,8 +69,6 @@ aio_status aio_timeout_exit(aio_timeout *scope, aio_status body_status)
     free(scope);
     return status;
 }
-
-#line 225 "book/07-timeouts.nw"
 static aio_status cancel_and_wait(aio_task *self, aio_task *task, aio_outcome *outcome)
 {
     int requests = aio_cancelling(self);
@@ -89,8 +78,6 @@ static aio_status cancel_and_wait(aio_task *self, aio_task *task, aio_outcome *o
         return report(outcome, aio_propagate(AIO_TIMEOUT));
     return status;
 }
-
-#line 197 "book/07-timeouts.nw"
 static aio_status report(aio_outcome *outcome, aio_outcome result)
 {
     if (outcome) *outcome = result;
@@ -110,4 +97,3 @@ aio_status aio_wait_for(aio_task *task, aio_time timeout, aio_outcome *outcome)
     aio_status status = scope_end(&scope, aio_await(task, outcome));
     return status == AIO_TIMEOUT ? report(outcome, aio_propagate(AIO_TIMEOUT)) : status;
 }
-

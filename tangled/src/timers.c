@@ -1,9 +1,7 @@
-#line 326 "book/01-event-loop.nw"
 /* timers.c: the timer heap, a binary min-heap ordered by (deadline, sequence). */
 #include "loop.h"
 #include <stdlib.h>
 
-#line 237 "book/01-event-loop.nw"
 static bool fires_before(const struct aio_timer *a, const struct aio_timer *b)
 {
     if (a->deadline != b->deadline) return a->deadline < b->deadline;
@@ -15,7 +13,6 @@ static void place(struct timer_heap *heap, size_t index, struct aio_timer *timer
     heap->items[index] = timer;
     timer->index = index;
 }
-#line 254 "book/01-event-loop.nw"
 static void sift_up(struct timer_heap *heap, size_t index)
 {
     struct aio_timer *timer = heap->items[index];
@@ -42,7 +39,6 @@ static void sift_down(struct timer_heap *heap, size_t index)
     }
     place(heap, index, timer);
 }
-#line 287 "book/01-event-loop.nw"
 bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer)
 {
     if (heap->count == heap->capacity) {

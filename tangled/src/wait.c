@@ -1,8 +1,6 @@
-#line 241 "book/05-sync.nw"
 /* wait.c: wait queues, the FIFO lines of suspended tasks under every primitive of sync.c. */
 #include "task.h"
 
-#line 169 "book/05-sync.nw"
 static void join_line(struct wait_queue *queue, aio_task *task)
 {
     task->wait_queue = queue;
@@ -22,7 +20,6 @@ static void step_out_of_line(aio_task *task)
     else queue->last = task->wait_previous;
     task->wait_queue = NULL;
 }
-#line 200 "book/05-sync.nw"
 static void abort_wait_in_line(aio_task *task)
 {
     step_out_of_line(task);
@@ -40,7 +37,6 @@ aio_status wait_in_line(struct wait_queue *queue, aio_task *self, bool *granted)
     if (granted) *granted = self->wait_granted;
     return status;
 }
-#line 224 "book/05-sync.nw"
 bool wake_first_in_line(struct wait_queue *queue, aio_status status)
 {
     aio_task *first = queue->first;

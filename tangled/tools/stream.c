@@ -1,4 +1,3 @@
-#line 60 "book/A1-making.nw"
 /* stream.c: reading noweb's pipeline representation. */
 #define _POSIX_C_SOURCE 200809L
 #include "stream.h"
@@ -35,4 +34,3 @@ void text_add(struct text *t, const char *s)
     memcpy(t->s + t->len, s, n + 1);
     t->len += n;
 }
-

@@ -1,4 +1,3 @@
-#line 26 "book/A1-making.nw"
 /* stream.h: one line of noweb's pipeline representation. */
 #ifndef STREAM_H
 #define STREAM_H

@@ -1,5 +1,4 @@
-#line 619 "book/A1-making.nw"
-/* tangle.c: write the files of the book, with #line directives. */
+/* tangle.c: write the files of the book, with #line directives if asked. */
 #define _XOPEN_SOURCE 700
 #include "stream.h"
 #include <errno.h>
@@ -8,7 +7,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#line 120 "book/A1-making.nw"
 struct part {
     bool is_use;             /* text, or the name of a chunk to expand */
     char *text;
@@ -32,7 +30,6 @@ struct chunk {
 
 static struct chunk **chunks;   /* pointers stay valid as the array grows */
 static int chunk_count;
-#line 347 "book/A1-making.nw"
 static const char *program = "tangle";
 
 static void die_at_line(const struct line *line, const char *fmt, ...)
@@ -45,7 +42,6 @@ static void die_at_line(const struct line *line, const char *fmt, ...)
     va_end(ap);
     exit(1);
 }
-#line 149 "book/A1-making.nw"
 static struct chunk *chunk_named(const char *name)
 {
     for (int i = 0; i < chunk_count; i++)
@@ -55,7 +51,6 @@ static struct chunk *chunk_named(const char *name)
     chunks = stream_xrealloc(chunks, (chunk_count + 1) * sizeof *chunks);
     return chunks[chunk_count++] = c;
 }
-#line 225 "book/A1-making.nw"
 static void add_part(struct line *line, bool is_use, const char *text)
 {
     line->parts = stream_xrealloc(line->parts,
@@ -63,7 +58,6 @@ static void add_part(struct line *line, bool is_use, const char *text)
     line->parts[line->part_count++] =
         (struct part){.is_use = is_use, .text = stream_xstrdup(text)};
 }
-#line 168 "book/A1-making.nw"
 static void read_stream(FILE *in)
 {
     char *buf = NULL;
@@ -78,7 +72,6 @@ static void read_stream(FILE *in)
             file = stream_xstrdup(arg);
             lineno = 1;
         } else if ((arg = stream_keyword(buf, "@defn"))) {
-#line 202 "book/A1-making.nw"
             current = chunk_named(arg);
             if (!current->defined) {
                 current->defined = true;
@@ -87,14 +80,14 @@ static void read_stream(FILE *in)
             }
             header = true;
             pending = (struct line){.file = file};
-#line 183 "book/A1-making.nw"
         } else if ((arg = stream_keyword(buf, "@text")) && current && !header) {
             add_part(&pending, false, arg);
         } else if ((arg = stream_keyword(buf, "@use")) && current) {
             add_part(&pending, true, arg);
             chunk_named(arg)->used = true;
-        } else if (stream_keyword(buf, "@nl") || stream_keyword(buf, "@index nl")) {
-#line 213 "book/A1-making.nw"
+        } else if (stream_keyword(buf, "@index nl")) {
+            lineno++;   /* the end of a @ %def line: no code on it */
+        } else if (stream_keyword(buf, "@nl")) {
             if (current && !header) {
                 pending.lineno = lineno;
                 current->lines = stream_xrealloc(current->lines,
@@ -104,14 +97,12 @@ static void read_stream(FILE *in)
             }
             header = false;
             lineno++;
-#line 190 "book/A1-making.nw"
         } else if (stream_keyword(buf, "@end code")) {
             current = NULL;
         }
     }
     free(buf);
 }
-#line 317 "book/A1-making.nw"
 static const char *line_text(const struct line *line)
 {
     static char *buf;
@@ -136,7 +127,6 @@ static char *concat(const char *a, const char *b)
     memcpy(s + na, b, nb + 1);
     return s;
 }
-#line 243 "book/A1-making.nw"
 struct output {
     FILE *out;
     bool line_directives;    /* C files get #line, other files do not */
@@ -156,14 +146,12 @@ static void write_line(struct output *o, const struct line *line,
     fputs(text, o->out);
     fputc('\n', o->out);
 }
-#line 270 "book/A1-making.nw"
 static void expand(struct output *o, struct chunk *c, const char *indent, int depth)
 {
     if (depth > 50) die_at_line(&c->lines[0], "chunk <<%s>> uses itself", c->name);
     for (int i = 0; i < c->line_count; i++) {
         const struct line *line = &c->lines[i];
         const char *space = "", *use = NULL;
-#line 297 "book/A1-making.nw"
         bool other_text = false;
         for (int p = 0; p < line->part_count; p++) {
             const struct part *part = &line->parts[p];
@@ -177,7 +165,6 @@ static void expand(struct output *o, struct chunk *c, const char *indent, int de
             }
         }
         if (use && other_text) die_at_line(line, "a chunk use must stand alone on its line");
-#line 277 "book/A1-making.nw"
         if (use == NULL) {
             write_line(o, line, indent, line_text(line));
             continue;
@@ -191,7 +178,6 @@ static void expand(struct output *o, struct chunk *c, const char *indent, int de
         o->next_file = NULL;   /* the next line needs its #line again */
     }
 }
-#line 368 "book/A1-making.nw"
 static void check_roots(void)
 {
     bool bad = false;
@@ -206,7 +192,6 @@ static void check_roots(void)
     }
     if (bad) exit(1);
 }
-#line 414 "book/A1-making.nw"
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -227,7 +212,6 @@ static bool same(const char *a, size_t na, const char *b, size_t nb)
 {
     return na == nb && memcmp(a, b, na) == 0;
 }
-#line 394 "book/A1-making.nw"
 enum verdict { UNCHANGED, WRITE, HAND_EDITED };
 
 static enum verdict judge(const char *fresh, size_t fresh_len,
@@ -245,7 +229,6 @@ static enum verdict judge(const char *fresh, size_t fresh_len,
     free(last);
     return v;
 }
-#line 441 "book/A1-making.nw"
 static void make_parents(const char *path)
 {
     char *dir = stream_xstrdup(path);
@@ -271,7 +254,6 @@ static void write_file(const char *path, const char *text, size_t len)
     }
     free(tmp);
 }
-#line 548 "book/A1-making.nw"
 static char *path_join(const char *dir, const char *name)
 {
     if (strcmp(dir, ".") == 0) return stream_xstrdup(name);
@@ -288,9 +270,9 @@ static void write_if_changed(const char *path, const char *text, size_t len)
     if (!old || !same(old, old_len, text, len)) write_file(path, text, len);
     free(old);
 }
-#line 478 "book/A1-making.nw"
 struct options {
     bool check;
+    bool line_directives;    /* #line in C files: for the copy that is compiled */
     const char *into;        /* directory the tangled/ paths are relative to */
     const char *cache;       /* last written versions, or NULL */
 };
@@ -300,24 +282,26 @@ static struct options parse_options(int argc, char **argv)
     struct options opt = {.into = "."};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--check") == 0) opt.check = true;
+        else if (strcmp(argv[i], "--line-directives") == 0) opt.line_directives = true;
         else if (strcmp(argv[i], "--into") == 0 && i + 1 < argc) opt.into = argv[++i];
         else if (strcmp(argv[i], "--cache") == 0 && i + 1 < argc) opt.cache = argv[++i];
         else {
-            fprintf(stderr, "usage: %s [--check] [--cache DIR] [--into DIR] < stream\n",
+            fprintf(stderr, "usage: %s [--check] [--line-directives] [--cache DIR] [--into DIR]"
+                    " < stream\n",
                     program);
             exit(2);
         }
     }
     return opt;
 }
-#line 505 "book/A1-making.nw"
 static bool tangle_root(struct chunk *root, const struct options *opt)
 {
     char *text = NULL;
     size_t len = 0;
     struct output o = {.out = open_memstream(&text, &len)};
     const char *dot = strrchr(root->name, '.');
-    o.line_directives = dot && (strcmp(dot, ".c") == 0 || strcmp(dot, ".h") == 0);
+    o.line_directives = opt->line_directives && dot &&
+                        (strcmp(dot, ".c") == 0 || strcmp(dot, ".h") == 0);
     expand(&o, root, "", 0);
     fclose(o.out);
     char *path = path_join(opt->into, root->name);
@@ -325,7 +309,6 @@ static bool tangle_root(struct chunk *root, const struct options *opt)
     bool ok = true;
     switch (judge(text, len, path, last)) {
     case UNCHANGED: break;
-#line 530 "book/A1-making.nw"
     case WRITE:
         if (opt->check) {
             fprintf(stderr, "%s: %s differs from what the book tangles to\n", program, path);
@@ -341,7 +324,6 @@ static bool tangle_root(struct chunk *root, const struct options *opt)
                 program, path, root->name);
         ok = false;
         break;
-#line 520 "book/A1-making.nw"
     }
     if (ok && opt->cache && !opt->check) write_if_changed(last, text, len);
     free(path);
@@ -349,7 +331,6 @@ static bool tangle_root(struct chunk *root, const struct options *opt)
     free(text);
     return ok;
 }
-#line 571 "book/A1-making.nw"
 static bool is_root_file(const char *name)
 {
     for (int i = 0; i < chunk_count; i++)
@@ -371,7 +352,6 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
     }
     return 0;
 }
-#line 595 "book/A1-making.nw"
 int main(int argc, char **argv)
 {
     struct options opt = parse_options(argc, argv);

@@ -1,10 +1,8 @@
-#line 1114 "book/A1-making.nw"
 /* weave.c: noweb's cross-referenced stream to Pandoc Markdown. */
 #define _XOPEN_SOURCE 700
 #include "stream.h"
 #include <stdlib.h>
 
-#line 680 "book/A1-making.nw"
 struct chunk_info {
     char *label;             /* noidx's anchor for this definition */
     char *name;
@@ -15,10 +13,8 @@ static char **lines;         /* the whole stream */
 static size_t line_count;
 static struct chunk_info *infos;
 static size_t info_count;
-#line 1120 "book/A1-making.nw"
 static const struct chunk_info **first_user;   /* see the main loop */
 static size_t chunk_seen;                      /* definitions gathered so far */
-#line 693 "book/A1-making.nw"
 static void read_all(FILE *in)
 {
     char *buf = NULL;
@@ -30,7 +26,6 @@ static void read_all(FILE *in)
     }
     free(buf);
 }
-#line 710 "book/A1-making.nw"
 static void learn_chunks(void)
 {
     const char *label = NULL, *arg;
@@ -56,7 +51,6 @@ static const struct chunk_info *info_of(const char *label)
         if (strcmp(infos[i].label, label) == 0) return &infos[i];
     return NULL;
 }
-#line 743 "book/A1-making.nw"
 static void add_inline_code(struct text *out, const char *code)
 {
     int longest = 0, run = 0;
@@ -76,7 +70,6 @@ static void add_inline_code(struct text *out, const char *code)
     text_add(out, pad ? " " : "");
     text_add(out, fence);
 }
-#line 767 "book/A1-making.nw"
 static void write_chunk_link(FILE *out, const char *label, bool with_name)
 {
     const struct chunk_info *c = info_of(label);
@@ -84,12 +77,10 @@ static void write_chunk_link(FILE *out, const char *label, bool with_name)
     if (with_name) fprintf(out, "[⟨%s⟩ %d](#%s)", c->name, c->number, c->label);
     else fprintf(out, "[%d](#%s)", c->number, c->label);
 }
-#line 867 "book/A1-making.nw"
 static void write_latex(FILE *out, const char *latex)
 {
     fprintf(out, "\n```{=latex}\n%s\n```\n\n", latex);
 }
-#line 874 "book/A1-making.nw"
 static void write_output(FILE *out, const char *outputs, const char *name)
 {
     char path[1024];
@@ -112,7 +103,6 @@ static void write_output(FILE *out, const char *outputs, const char *name)
     fprintf(out, "%s```\n:::\n", last == '\n' ? "" : "\n");
     write_latex(out, "\\end{capturedoutput}");
 }
-#line 837 "book/A1-making.nw"
 static bool in_unnumbered_chapter;
 
 /* The level of a Markdown heading ("## Title" is 2), or 0 for other lines. */
@@ -134,7 +124,6 @@ static void write_heading(FILE *out, const char *line, int level)
     else if (attributes) fprintf(out, "%.*s .unnumbered}\n", (int)len - 1, line);
     else fprintf(out, "%s {.unnumbered}\n", line);
 }
-#line 782 "book/A1-making.nw"
 static size_t weave_docs(FILE *out, size_t i, const char *outputs)
 {
     struct text line = {0}, quote = {0};
@@ -156,7 +145,6 @@ static size_t weave_docs(FILE *out, size_t i, const char *outputs)
             quoting = false;
             add_inline_code(&line, quote.s);
         } else if (stream_keyword(lines[i], "@nl")) {
-#line 817 "book/A1-making.nw"
             char name[256];
             bool fence = strncmp(line.s, "```", 3) == 0 || strncmp(line.s, "~~~", 3) == 0;
             int level = fenced ? 0 : heading_level(line.s);
@@ -166,7 +154,6 @@ static size_t weave_docs(FILE *out, size_t i, const char *outputs)
             else fprintf(out, "%s\n", line.s);
             if (fence) fenced = !fenced;
             text_clear(&line);
-#line 804 "book/A1-making.nw"
         }
     }
     fputs(line.s, out);    /* a last line without its newline */
@@ -174,7 +161,6 @@ static size_t weave_docs(FILE *out, size_t i, const char *outputs)
     free(quote.s);
     return i;
 }
-#line 906 "book/A1-making.nw"
 struct code_chunk {
     const struct chunk_info *self;
     const char *previous_label;  /* continues this definition (+≡), or NULL */
@@ -185,7 +171,6 @@ struct code_chunk {
     char *code;
     size_t code_len;
 };
-#line 919 "book/A1-making.nw"
 static size_t gather_code(size_t i, struct code_chunk *c)
 {
     FILE *code = open_memstream(&c->code, &c->code_len);
@@ -209,7 +194,6 @@ static size_t gather_code(size_t i, struct code_chunk *c)
     fclose(defines);
     return i;
 }
-#line 948 "book/A1-making.nw"
 static const char *language_of(const struct chunk_info *c)
 {
     for (int hops = 0; c && hops < 50; hops++) {
@@ -229,7 +213,6 @@ static const char *language_of(const struct chunk_info *c)
     }
     return "c";
 }
-#line 970 "book/A1-making.nw"
 static void write_code(FILE *out, struct code_chunk *c)
 {
     write_latex(out, "\\begin{chunk}");
@@ -247,7 +230,6 @@ static void write_code(FILE *out, struct code_chunk *c)
         write_chunk_link(out, c->next_label, false);
         fputs(". ", out);
     }
-#line 997 "book/A1-making.nw"
     for (int u = 0; u < c->use_count; u++) {
         fputs(u == 0 ? "Used in " : ", ", out);
         write_chunk_link(out, c->uses[u], true);
@@ -255,14 +237,12 @@ static void write_code(FILE *out, struct code_chunk *c)
     }
     if (c->use_count == 0 && !c->previous_label && strncmp(c->self->name, "tangled/", 8) == 0)
         fprintf(out, "Written to `%s`. ", c->self->name);
-#line 988 "book/A1-making.nw"
     if (c->defines[0]) fprintf(out, "Defines %s.", c->defines);
     fputs("]{.chunk-xref}\n:::\n", out);
     write_latex(out, "\\end{chunk}");
     free(c->code);
     free(c->defines);
 }
-#line 1013 "book/A1-making.nw"
 static int by_name(const void *a, const void *b)
 {
     const struct chunk_info *x = *(const struct chunk_info *const *)a;
@@ -286,7 +266,6 @@ static void write_chunk_index(FILE *out)
     fputs("\n", out);
     free(sorted);
 }
-#line 1039 "book/A1-making.nw"
 static void write_identifier_index(FILE *out)
 {
     fputs("\n# Index of identifiers {.unnumbered #index-of-identifiers}\n\n", out);
@@ -303,12 +282,10 @@ static void write_identifier_index(FILE *out)
     }
     fputs("\n", out);
 }
-#line 1064 "book/A1-making.nw"
 static void weave(FILE *out, const char *outputs)
 {
     struct code_chunk *all = stream_xrealloc(NULL, (info_count + 1) * sizeof *all);
     size_t n = 0;
-#line 1084 "book/A1-making.nw"
     first_user = stream_xrealloc(NULL, (info_count + 1) * sizeof *first_user);
     for (size_t i = 0; i < info_count; i++) first_user[i] = NULL;
     for (size_t i = 0; i < line_count; i++) {
@@ -320,7 +297,6 @@ static void weave(FILE *out, const char *outputs)
                 first_user[d] = info_of(all[n].uses[0]);
         n++;
     }
-#line 1069 "book/A1-making.nw"
     size_t next = 0;
     for (size_t i = 0; i < line_count; i++) {
         if (stream_keyword(lines[i], "@begin docs")) i = weave_docs(out, i + 1, outputs);
@@ -333,7 +309,6 @@ static void weave(FILE *out, const char *outputs)
     write_identifier_index(out);
     free(all);
 }
-#line 1098 "book/A1-making.nw"
 int main(int argc, char **argv)
 {
     const char *outputs = "build/out";

@@ -1,4 +1,3 @@
-#line 399 "book/A2-performance.nw"
 /* Benchmark peer: C on libuv, callbacks instead of tasks (appendix-peers). */
 #define _POSIX_C_SOURCE 200809L  /* uv.h needs the POSIX thread types */
 #include <stdint.h>
@@ -8,7 +7,6 @@
 #include <sys/resource.h>
 #include <uv.h>
 
-#line 419 "book/A2-performance.nw"
 static void report(const char *workload, const char *metric, int decimals, double value)
 {
     printf("RESULT %s libuv %s %.*f\n", workload, metric, decimals, value);
@@ -25,7 +23,6 @@ static double peak_rss_bytes(void)
     fclose(status);
     return kib * 1024.0;
 }
-#line 438 "book/A2-performance.nw"
 static double cpu_seconds(void)
 {
     struct rusage usage;
@@ -45,7 +42,6 @@ static void *allocate(size_t size)
 
 /* Close callback for a handle that is the first member of a malloc'd struct. */
 static void free_handle(uv_handle_t *handle) { free(handle); }
-#line 464 "book/A2-performance.nw"
 struct yielding_task { uv_idle_t idle; int steps; };  /* idle first: see free_handle */
 
 static void yielding_task_step(uv_idle_t *idle)
@@ -66,7 +62,6 @@ static void spawn_and_gather(uv_loop_t *loop, long n)
     uv_run(loop, UV_RUN_DEFAULT);
     report("W1", "us_per_task", 3, seconds_since(start) / n * 1e6);
 }
-#line 491 "book/A2-performance.nw"
 struct counting_task { uv_idle_t idle; long steps_left; };
 
 static void counting_task_step(uv_idle_t *idle)
@@ -87,7 +82,6 @@ static void ping_pong(uv_loop_t *loop, long n)
     uv_run(loop, UV_RUN_DEFAULT);
     report("W2", "ns_per_switch", 1, seconds_since(start) * 1e9 / (2.0 * half));
 }
-#line 518 "book/A2-performance.nw"
 struct worker { uv_timer_t timer; struct worker *next_waiter; };
 
 static struct {
@@ -109,7 +103,6 @@ static void semaphore_acquire(struct worker *worker)
     else semaphore.first_waiter = worker;
     semaphore.last_waiter = worker;
 }
-#line 542 "book/A2-performance.nw"
 static void semaphore_release(void)
 {
     struct worker *next = semaphore.first_waiter;
@@ -118,7 +111,6 @@ static void semaphore_release(void)
     if (semaphore.first_waiter == NULL) semaphore.last_waiter = NULL;
     enter_limited_section(next);
 }
-#line 556 "book/A2-performance.nw"
 static void leave_limited_section(uv_timer_t *timer)
 {
     uv_close((uv_handle_t *)timer, NULL);
@@ -129,7 +121,6 @@ static void enter_limited_section(struct worker *worker)
 {
     uv_timer_start(&worker->timer, leave_limited_section, 10, 0);
 }
-#line 569 "book/A2-performance.nw"
 static void semaphore_workers(uv_loop_t *loop, long n)
 {
     struct worker *workers = allocate(n * sizeof *workers);
@@ -145,7 +136,6 @@ static void semaphore_workers(uv_loop_t *loop, long n)
     report("W4", "cpu_ms", 2, (cpu_seconds() - cpu_start) * 1e3);
     free(workers);
 }
-#line 592 "book/A2-performance.nw"
 static void sleeper_wakes(uv_timer_t *timer) { uv_close((uv_handle_t *)timer, free_handle); }
 
 static void million_sleepers(uv_loop_t *loop, long n)
@@ -162,7 +152,6 @@ static void million_sleepers(uv_loop_t *loop, long n)
     report("W5", "past_sleep_s", 3, seconds_since(start) - 1.0);
     report("W5", "bytes_per_task", 0, (peak_rss_bytes() - rss_before) / n);
 }
-#line 611 "book/A2-performance.nw"
 static const struct {
     const char *name;
     void (*run)(uv_loop_t *loop, long n);
