@@ -1,6 +1,7 @@
 /* ch01_loop.c: the event loop of chapter 1. */
 #include "test_util.h"
 #include "aio.h"
+#include "loop.h"
 #include <errno.h>
 #include <string.h>
 #include <sys/select.h>
@@ -211,6 +212,21 @@ START_TEST(descriptors_select_cannot_hold_are_refused)
 }
 END_TEST
 
+static void pass_null(void *pointer)
+{
+    REQUIRE_ARGUMENT(pointer, "aio_example");
+}
+
+START_TEST(a_checked_runtime_error_names_the_function_and_stops)
+{
+    expect_death(pass_null, NULL, "aio_example: the argument 'pointer' is NULL");
+    char text[256];
+    int status = run_in_child(pass_null, "not NULL", text, sizeof text);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_str_eq(text, "");
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
     Suite *s = suite_create("chapter 1: the event loop");
@@ -228,6 +244,7 @@ static Suite *loop_suite(void)
     tcase_add_test(t, select_reports_a_readable_pipe);
     tcase_add_test(t, select_reports_a_writable_pipe_on_the_real_clock);
     tcase_add_test(t, descriptors_select_cannot_hold_are_refused);
+    tcase_add_test(t, a_checked_runtime_error_names_the_function_and_stops);
     suite_add_tcase(s, t);
     return s;
 }

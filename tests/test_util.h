@@ -2,7 +2,12 @@
 #ifndef TEST_UTIL_H
 #define TEST_UTIL_H
 #include <check.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* main() for a test program made of one suite. */
 #define TEST_MAIN(make_suite)                                   \
@@ -14,5 +19,46 @@
         srunner_free(runner);                                   \
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;       \
     }
+
+/* Run fn(arg) in a child process with its stderr captured into text (NUL-terminated).
+   Returns the child's wait status. Works with CK_FORK=no and under Valgrind, because the
+   test runner itself never dies. */
+static inline int run_in_child(void (*fn)(void *), void *arg, char *text, size_t size)
+{
+    int err[2];
+    ck_assert_int_eq(pipe(err), 0);
+    fflush(NULL);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        close(err[0]);
+        dup2(err[1], STDERR_FILENO);
+        signal(SIGABRT, SIG_DFL);
+        fn(arg);
+        _exit(0);
+    }
+    close(err[1]);
+    size_t n = 0;
+    ssize_t got;
+    while ((got = read(err[0], text + n, size - 1 - n)) > 0 && n + (size_t)got < size - 1)
+        n += (size_t)got;
+    if (got > 0) n += (size_t)got;
+    text[n] = '\0';
+    close(err[0]);
+    int status;
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    return status;
+}
+
+/* A checked runtime error: fn(arg) must die by a signal (abort) having said `expected`. */
+static inline void expect_death(void (*fn)(void *), void *arg, const char *expected)
+{
+    char text[4096];
+    int status = run_in_child(fn, arg, text, sizeof text);
+    ck_assert_msg(WIFSIGNALED(status), "expected a death saying \"%s\"; it exited %d, saying: %s",
+                  expected, WIFEXITED(status) ? WEXITSTATUS(status) : -1, text);
+    ck_assert_msg(strstr(text, expected) != NULL, "expected \"%s\" on stderr; got: %s",
+                  expected, text);
+}
 
 #endif

@@ -2,9 +2,22 @@
 #define _POSIX_C_SOURCE 200809L
 #include "loop.h"
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+void misuse(const char *function, const char *format, ...)
+{
+    char message[512];
+    int length = snprintf(message, sizeof message, "%s: ", function);
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message + length, sizeof message - (size_t)length, format, args);
+    va_end(args);
+    fprintf(stderr, "%s\n", message);
+    abort();
+}
 bool ready_grow(struct ready_queue *queue)
 {
     size_t capacity = (queue->mask + 1) * 2;

@@ -91,6 +91,12 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
     return heap->count ? heap->items[0] : NULL;
 }
 int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
+/* A programming error: print "FUNCTION: what went wrong" on stderr, then abort. */
+_Noreturn void misuse(const char *function, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define REQUIRE_ARGUMENT(pointer, function) \
+    do { if (!(pointer)) misuse(function, "the argument '%s' is NULL", #pointer); } while (0)
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
