@@ -97,10 +97,13 @@ $(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/asm/libaio.a
 
-# Each demo's real output (both streams), woven into the book.
-$(B)/out/%.txt: $(B)/bin/%
+# Each demo's real output (both streams), captured once with --facts: the book shows
+# it without the FACT lines (NAME.txt), and its prose quotes and checks them (NAME.facts).
+$(B)/out/%.txt $(B)/out/%.facts: $(B)/bin/%
 	@mkdir -p $(@D)
-	$< > $@ 2>&1
+	$< --facts > $(B)/out/$*.run 2>&1
+	grep -v '^FACT ' $(B)/out/$*.run > $(B)/out/$*.txt || true
+	grep '^FACT ' $(B)/out/$*.run > $(B)/out/$*.facts || true
 
 # Code that exists to show a compiler warning: compiled without -Werror,
 # its warnings captured; the build fails if the warning goes away.
@@ -112,7 +115,8 @@ $(B)/out/%.txt: $(L)/tangled/pitfalls/%.c $(L)/tangled/include/aio.h
 
 # ---- the book ----
 
-$(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(PITFALLS:%=$(B)/out/%.txt) \
+$(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
+              $(PITFALLS:%=$(B)/out/%.txt) \
               $(B)/out/bench_table.txt
 	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx | $(B)/tools/weave --outputs $(B)/out > $@
 

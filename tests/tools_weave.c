@@ -201,6 +201,49 @@ START_TEST(tangle_check_finds_files_the_book_no_longer_makes)
 }
 END_TEST
 
+/* Facts in the prose: {{fact NAME KEY}} shows a fact of a demo's run,
+   {{fact NAME KEY = VALUE}} also checks it. */
+#define DEMO_FACTS "printf 'FACT waves 10\\nFACT total_ms 100\\nFACT order b a c\\n' > demo.facts"
+
+START_TEST(facts_are_substituted_in_the_prose)
+{
+    write_book("Intro.\n\nIt took {{fact demo total_ms}} ms in {{fact demo waves = 10}} waves,\n"
+               "in the order {{fact demo order =  b a c }}; quoted: [[{{fact x y}}]].\n");
+    ck_assert_int_eq(run(DEMO_FACTS, out, sizeof out), 0);
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "It took 100 ms in 10 waves,\nin the order b a c; "
+                                      "quoted: `{{fact x y}}`."));
+}
+END_TEST
+
+START_TEST(a_false_claim_fails_naming_the_line_and_both_values)
+{
+    write_book("Intro.\n\nOne.\nIt took {{fact demo total_ms = 110}} ms.\n");
+    ck_assert_int_eq(run(DEMO_FACTS, out, sizeof out), 0);
+    ck_assert_int_ne(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "book.nw:4: weave: the prose says demo total_ms = 110, "
+                                      "but the run says 100"));
+}
+END_TEST
+
+START_TEST(an_unknown_fact_or_a_bad_marker_fails)
+{
+    ck_assert_int_eq(run(DEMO_FACTS, out, sizeof out), 0);
+    write_book("It took {{fact demo total}} ms.\n");
+    ck_assert_int_ne(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "book.nw:1: weave: the demo demo has no fact total"));
+    write_book("A.\nIt took {{fact other total_ms}} ms.\n");
+    ck_assert_int_ne(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "book.nw:2: weave: no facts ./other.facts"));
+    write_book("It took {{fact demo total_ms\nms}}.\n");
+    ck_assert_int_ne(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "book.nw:1: weave: a fact is written"));
+    write_book("It took {{fact demo total_ms ~ 100}} ms.\n");
+    ck_assert_int_ne(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "after {{fact demo total_ms comes '=' or '}}'"));
+}
+END_TEST
+
 static Suite *tools_suite(void)
 {
     Suite *s = suite_create("appendix: tangle and weave");
@@ -213,6 +256,9 @@ static Suite *tools_suite(void)
     tcase_add_test(t, output_directive_includes_the_captured_output);
     tcase_add_test(t, sections_of_unnumbered_chapters_are_unnumbered);
     tcase_add_test(t, missing_output_is_an_error);
+    tcase_add_test(t, facts_are_substituted_in_the_prose);
+    tcase_add_test(t, a_false_claim_fails_naming_the_line_and_both_values);
+    tcase_add_test(t, an_unknown_fact_or_a_bad_marker_fails);
     tcase_add_test(t, tangle_keeps_indentation_and_writes_line_directives);
     tcase_add_test(t, tangle_without_directives_writes_what_notangle_writes);
     tcase_add_test(t, tangle_refuses_to_overwrite_a_hand_edit);
