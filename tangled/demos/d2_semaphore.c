@@ -12,6 +12,7 @@ static aio_time run_start;
 static double entered_ms[WORKERS], left_ms[WORKERS];
 static int entry_order[WORKERS], entries;   /* who got in, in the order they did */
 static int inside, peak;
+static double wave_ms[WORKERS];             /* when each wave got in */
 
 static double elapsed_ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
 
@@ -69,7 +70,7 @@ static int print_waves(bool show)
     if (show) printf("         0         50       100 ms\n");
     for (int n = 0; n < entries; waves++) {
         int first = n;
-        double start = entered_ms[entry_order[first]], end = 0;
+        double start = wave_ms[waves] = entered_ms[entry_order[first]], end = 0;
         for (; n < entries && entered_ms[entry_order[n]] < start + SLEEP_MS / 2.0; n++)
             if (left_ms[entry_order[n]] > end) end = left_ms[entry_order[n]];
         if (!show) continue;
@@ -82,13 +83,16 @@ static int print_waves(bool show)
     }
     return waves;
 }
-static void print_facts(int limit, int waves)
+static void print_facts(int limit, int waves, double total_ms)
 {
     bool as_created = entries == WORKERS;
     for (int n = 0; n < entries; n++) as_created &= entry_order[n] == n;
     printf("FACT semaphore_%d.peak_inside %d\n", limit, peak);
     printf("FACT semaphore_%d.waves %d\n", limit, waves);
     printf("FACT semaphore_%d.entry_order %s\n", limit, as_created ? "as created" : "other");
+    printf("FACT clock.semaphore_%d.wave_ms", limit);
+    for (int w = 0; w < waves; w++) printf(" %.0f", wave_ms[w]);
+    printf("\nFACT clock.semaphore_%d.total_ms %.0f\n", limit, total_ms);
 }
 static aio_outcome run_workers(void *arg)
 {
@@ -106,14 +110,15 @@ static aio_outcome run_workers(void *arg)
     printf("%d workers, a semaphore of %d, each sleeps %d ms inside it\n", WORKERS, limit, SLEEP_MS);
     int waves = print_waves(limit < WORKERS);
     printf("peak inside: %d   waves: %d   total: %.1f ms\n\n", peak, waves, total_ms);
-    if (facts) print_facts(limit, waves);
+    if (facts) print_facts(limit, waves, total_ms);
     return aio_propagate(status);
 }
 
 int main(int argc, char **argv)
 {
     read_options(argc, argv);
-    if (aio_run(run_workers, (void *)(intptr_t)LIMIT, NULL, NULL) != AIO_OK) return 1;
-    if (aio_run(run_workers, (void *)(intptr_t)WORKERS, NULL, NULL) != AIO_OK) return 1;
+    aio_loop_options clock = {.virtual_clock = !real_clock};
+    if (aio_run(run_workers, (void *)(intptr_t)LIMIT, &clock, NULL) != AIO_OK) return 1;
+    if (aio_run(run_workers, (void *)(intptr_t)WORKERS, &clock, NULL) != AIO_OK) return 1;
     return 0;
 }
