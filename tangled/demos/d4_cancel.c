@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double ms(void) { return aio_now(aio_running_loop()) / 1e6; }
+static aio_time run_start;
+static double ms(void) { return (aio_now(aio_running_loop()) - run_start) / 1e6; }
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -46,6 +47,7 @@ static struct seen {
     long value;              /* the worker's value, if it ended normally */
     char message[64];        /* the cancellation's message, if it ended cancelled */
     int cancelling;          /* requests still counted on the worker at its end */
+    double returned_ms;      /* when main's await returned */
 } seen;
 
 static void remember(aio_task *task, aio_status awaited, const aio_outcome *outcome)
@@ -55,6 +57,7 @@ static void remember(aio_task *task, aio_status awaited, const aio_outcome *outc
     snprintf(seen.message, sizeof seen.message, "%s",
              awaited == AIO_CANCELLED ? outcome->message : "");
     seen.cancelling = aio_cancelling(task);
+    seen.returned_ms = ms();
 }
 static void print_facts(const char *half)
 {
@@ -65,6 +68,7 @@ static void print_facts(const char *half)
     else printf("FACT %s.awaiter_saw status %d\n", half, (int)seen.awaited);
     printf("FACT %s.cancellation %s\n", half,
            cancelled ? "propagated" : seen.cancelling > 0 ? "lost" : "none");
+    printf("FACT clock.%s.await_returned_ms %.0f\n", half, seen.returned_ms);
     seen = (struct seen){0};   /* the next half starts afresh */
 }
 static aio_outcome well_behaved(void *arg)
@@ -96,6 +100,7 @@ static aio_outcome swallower(void *arg)
 }
 static aio_outcome cancel_and_watch(void *worker)
 {
+    run_start = aio_now(aio_running_loop());
     aio_task *task = aio_spawn("worker", (aio_task_fn *)worker, NULL);
     if (aio_sleep(AIO_MSEC(250)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
     printf("%6.0f ms  main: cancel(worker, \"user pressed stop\")\n", ms());
@@ -115,12 +120,12 @@ static aio_outcome cancel_and_watch(void *worker)
 int main(int argc, char **argv)
 {
     read_options(argc, argv);
-    aio_loop_options virtual = {.virtual_clock = true};
+    aio_loop_options clock = {.virtual_clock = !real_clock};
     printf("The right way:\n");
-    aio_status right = aio_run(cancel_and_watch, well_behaved, &virtual, NULL);
+    aio_status right = aio_run(cancel_and_watch, well_behaved, &clock, NULL);
     if (facts) print_facts("right");
     printf("\nThe wrong way:\n");
-    aio_status wrong = aio_run(cancel_and_watch, swallower, &virtual, NULL);
+    aio_status wrong = aio_run(cancel_and_watch, swallower, &clock, NULL);
     if (facts) print_facts("wrong");
     return right == AIO_OK && wrong == AIO_OK ? 0 : 1;
 }
