@@ -48,6 +48,7 @@ struct job {
     const char *why;
     aio_task *task;
     bool cleaned_up;        /* its cleanup after a cancellation ran to its end */
+    double timed_out_ms;    /* when its timeout was reported, if it was */
 };
 
 static struct job jobs[JOBS] = {
@@ -86,8 +87,10 @@ static aio_outcome under_timeout(void *arg)
     job->task = aio_spawn(job->name, worker, job);
     if (!job->task) return aio_error(ENOMEM, "no memory for %s", job->name);
     aio_outcome outcome;
-    if (aio_wait_for(job->task, AIO_MSEC(TIMEOUT_MS), &outcome) == AIO_TIMEOUT)
-        printf("%4.0f ms  %-7s timed out\n", elapsed_ms(), job->name);
+    if (aio_wait_for(job->task, AIO_MSEC(TIMEOUT_MS), &outcome) == AIO_TIMEOUT) {
+        job->timed_out_ms = elapsed_ms();
+        printf("%4.0f ms  %-7s timed out\n", job->timed_out_ms, job->name);
+    }
     return outcome;
 }
 static void summarize(const aio_outcome *outcomes)
@@ -121,7 +124,7 @@ static void print_names(const char *key, const char **names, int count)
     for (int i = 0; i < count; i++) printf(" %s", names[i]);
     printf("\n");
 }
-static void print_facts(const aio_outcome *outcomes)
+static void print_facts(const aio_outcome *outcomes, double returned_ms)
 {
     static const aio_status kinds[] = {AIO_OK, AIO_TIMEOUT, AIO_ERROR};
     static const char *const keys[] = {"succeeded", "timed_out", "failed"};
@@ -136,6 +139,10 @@ static void print_facts(const aio_outcome *outcomes)
     for (int i = 0; i < JOBS; i++)
         if (jobs[i].cleaned_up) names[count++] = jobs[i].name;
     print_names("cleaned_up", names, count);
+    for (int i = 0; i < JOBS; i++)
+        if (outcomes[i].status == AIO_TIMEOUT)
+            printf("FACT clock.%s.timed_out_ms %.0f\n", jobs[i].name, jobs[i].timed_out_ms);
+    printf("FACT clock.gather_returned_ms %.0f\n", returned_ms);
 }
 static aio_outcome main_task(void *arg)
 {
@@ -147,9 +154,10 @@ static aio_outcome main_task(void *arg)
            JOBS, TIMEOUT_MS);
     for (int i = 0; i < JOBS; i++) guarded[i] = aio_spawn("under_timeout", under_timeout, &jobs[i]);
     aio_status status = aio_gather(guarded, JOBS, true, outcomes);
-    printf("%4.0f ms  gather returned %d outcomes:\n", elapsed_ms(), JOBS);
+    double returned_ms = elapsed_ms();
+    printf("%4.0f ms  gather returned %d outcomes:\n", returned_ms, JOBS);
     summarize(outcomes);
-    if (facts) print_facts(outcomes);
+    if (facts) print_facts(outcomes, returned_ms);
     for (int i = 0; i < JOBS; i++) {
         aio_release(guarded[i]);
         aio_release(jobs[i].task);
@@ -161,5 +169,6 @@ int main(int argc, char **argv)
 {
     read_options(argc, argv);
     aio_outcome outcome;
-    return aio_run(main_task, NULL, NULL, &outcome) == AIO_OK ? 0 : 1;
+    aio_loop_options clock = {.virtual_clock = !real_clock};
+    return aio_run(main_task, NULL, &clock, &outcome) == AIO_OK ? 0 : 1;
 }
