@@ -4,8 +4,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+static bool facts, cleanup_done;
 
 static aio_outcome press_ctrl_c(void *arg)
 {
@@ -24,7 +27,10 @@ static aio_outcome work(void *play_the_user)
     aio_status status = aio_sleep(AIO_SEC(3600));
     if (status == AIO_CANCELLED) {
         printf("main: cancelled; cleaning up\n");
-        if (aio_sleep(AIO_MSEC(10)) == AIO_OK) printf("main: cleanup done (it even awaited)\n");
+        if (aio_sleep(AIO_MSEC(10)) == AIO_OK) {
+            printf("main: cleanup done (it even awaited)\n");
+            cleanup_done = true;
+        }
     }
     return aio_propagate(status);
 }
@@ -35,12 +41,23 @@ static int program(bool play_the_user)
     aio_status status = aio_run(work, play_the_user ? "yes" : NULL, NULL, &outcome);
     printf("aio_run returned %s: %s\n", names[status],
            outcome.message ? outcome.message : "(no message)");
+    if (facts) printf("FACT cleanup %s\nFACT run_returned %s\n", cleanup_done ? "done" : "none",
+                      names[status]);
+    fflush(stdout);
     return aio_exit_status(status, &outcome);
 }
 int main(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1) return program(false);
+    bool wait = false;   /* its own options: --wait, --facts */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--wait") == 0) wait = true;
+        else if (strcmp(argv[i], "--facts") == 0) facts = true;
+        else {
+            fprintf(stderr, "usage: %s [--wait] [--facts]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (wait) return program(false);
     fflush(stdout);
     pid_t child = fork();
     if (child == 0) {
@@ -50,5 +67,6 @@ int main(int argc, char **argv)
     int status;
     if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) return 1;
     printf("exit status: %d\n", WEXITSTATUS(status));
+    if (facts) printf("FACT exit_status %d\n", WEXITSTATUS(status));
     return WEXITSTATUS(status) == 130 ? 0 : 1;
 }
