@@ -218,10 +218,11 @@ END_TEST
 
 START_TEST(a_false_claim_fails_naming_the_line_and_both_values)
 {
-    write_book("Intro.\n\nOne.\nIt took {{fact demo total_ms = 110}} ms.\n");
+    write_book("Intro.\n\n<<c>>=\nint waves;\n@ %def waves\n"
+               "One.\nIt took {{fact demo total_ms = 110}} ms.\n");
     ck_assert_int_eq(run(DEMO_FACTS, out, sizeof out), 0);
     ck_assert_int_ne(run(WEAVE, out, sizeof out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "book.nw:4: weave: the prose says demo total_ms = 110, "
+    ck_assert_ptr_nonnull(strstr(out, "book.nw:7: weave: the prose says demo total_ms = 110, "
                                       "but the run says 100"));
 }
 END_TEST

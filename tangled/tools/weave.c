@@ -104,13 +104,14 @@ static void write_output(FILE *out, const char *outputs, const char *name)
     write_latex(out, "\\end{capturedoutput}");
 }
 /* Where stream line i comes from, "book/05-sync.nw:930": markup writes one
-   @nl for each line of the source, and @file where each file begins. */
+   @nl for each line of the source (@index nl for a line of @ %def), and
+   @file where each file begins. */
 static void place_in_book(size_t i, char *place, size_t size)
 {
     int line = 1;
     size_t j = i;
     for (; j > 0 && !stream_keyword(lines[j], "@file"); j--)
-        if (stream_keyword(lines[j], "@nl")) line++;
+        if (stream_keyword(lines[j], "@nl") || stream_keyword(lines[j], "@index nl")) line++;
     const char *file = stream_keyword(lines[j], "@file");
     snprintf(place, size, "%s:%d", file ? file : "(book)", line);
 }
