@@ -81,12 +81,13 @@ static aio_status crunch_100_ms(bool yielding)
     }
     return AIO_OK;
 }
-enum way { BLOCKING_SLEEP, SLEEP_ON_A_THREAD, CRUNCH_IN_ONE_GO, CRUNCH_AND_YIELD };
+enum way { POLITE_SLEEP, BLOCKING_SLEEP, SLEEP_ON_A_THREAD, CRUNCH_IN_ONE_GO, CRUNCH_AND_YIELD };
 
 static aio_outcome work(void *way)
 {
     aio_status status = AIO_OK;
     switch ((enum way)(intptr_t)way) {
+    case POLITE_SLEEP:      status = aio_sleep(AIO_MSEC(100)); break;
     case BLOCKING_SLEEP:    block_100_ms(NULL); break;
     case SLEEP_ON_A_THREAD: status = aio_to_thread(block_100_ms, NULL, NULL); break;
     case CRUNCH_IN_ONE_GO:  status = crunch_100_ms(false); break;
@@ -110,12 +111,14 @@ static aio_outcome race(void *way)
 
 int main(int argc, char **argv)
 {
-    static const char *names[] = {"usleep(100 ms) in the task", "the same, with aio_to_thread",
-                                  "100 ms of arithmetic in one go", "the same, yielding every ms"};
-    static const char *keys[] = {"clock.blocking_sleep.late_ms", "clock.sleep_on_a_thread.late_ms",
-                                 "clock.crunch_in_one_go.late_ms", "clock.crunch_and_yield.late_ms"};
+    static const char *names[] = {"aio_sleep(100 ms): the baseline", "usleep(100 ms) in the task",
+                                  "the same, with aio_to_thread", "100 ms of arithmetic in one go",
+                                  "the same, yielding every ms"};
+    static const char *keys[] = {"clock.polite_sleep.late_ms", "clock.blocking_sleep.late_ms",
+                                 "clock.sleep_on_a_thread.late_ms", "clock.crunch_in_one_go.late_ms",
+                                 "clock.crunch_and_yield.late_ms"};
     read_options(argc, argv);   /* real time is the point here: --real-clock changes nothing */
-    for (intptr_t way = BLOCKING_SLEEP; way <= CRUNCH_AND_YIELD; way++) {
+    for (intptr_t way = POLITE_SLEEP; way <= CRUNCH_AND_YIELD; way++) {
         if (aio_run(race, (void *)way, NULL, NULL) != AIO_OK) return 1;
         printf("%-32s the ticker was up to %5.1f ms late\n", names[way], worst_late_ms);
         fact(keys[way], "%.1f", worst_late_ms);
