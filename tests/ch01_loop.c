@@ -132,6 +132,25 @@ START_TEST(virtual_clock_wakes_exactly_at_the_deadline)
 }
 END_TEST
 
+/* Late in time, a huge delay would overflow now + delay into the past. */
+static void schedule_huge_delays(void *unused)
+{
+    (void)unused;
+    note("s");
+    ck_assert_ptr_nonnull(aio_call_later(loop, AIO_FOREVER - 1, note, "x"));
+    ck_assert_ptr_nonnull(aio_call_later(loop, AIO_FOREVER, note, "y"));
+    ck_assert_ptr_nonnull(aio_call_at(loop, AIO_FOREVER, note, "z"));
+}
+
+START_TEST(a_timer_at_forever_never_fires_and_does_not_keep_the_loop_running)
+{
+    aio_call_later(loop, AIO_SEC(5), schedule_huge_delays, NULL);
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "s");              /* none of x, y, z fired */
+    ck_assert_int_eq(aio_now(loop), AIO_SEC(5));
+}
+END_TEST
+
 static aio_timer *victim;
 static void cancel_victim(void *unused)
 {
@@ -240,6 +259,7 @@ static Suite *loop_suite(void)
     tcase_add_test(t, negative_delay_is_due_at_once);
     tcase_add_test(t, loop_with_nothing_to_do_returns_at_once);
     tcase_add_test(t, virtual_clock_wakes_exactly_at_the_deadline);
+    tcase_add_test(t, a_timer_at_forever_never_fires_and_does_not_keep_the_loop_running);
     tcase_add_test(t, cancelled_timers_do_not_fire);
     tcase_add_test(t, select_reports_a_readable_pipe);
     tcase_add_test(t, select_reports_a_writable_pipe_on_the_real_clock);

@@ -2,6 +2,7 @@
 #include "test_util.h"
 #include "aio.h"
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 static const aio_loop_options virtual = {.virtual_clock = true};
@@ -405,6 +406,76 @@ START_TEST(an_outside_cancel_in_a_scope_stays_cancelled)
 }
 END_TEST
 
+/* ---- AIO_FOREVER and timeouts of zero or less ---- */
+
+static aio_outcome sleeps_forever(void *arg)
+{
+    (void)arg;
+    return aio_propagate(aio_sleep(AIO_FOREVER));
+}
+
+static aio_outcome forever_is_no_limit(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(aio_sleep(AIO_SEC(1)), AIO_OK);      /* now + delay would overflow */
+    aio_task *t = aio_spawn("finishes", finishes, (void *)3600000);
+    aio_outcome out;
+    ck_assert_int_eq(aio_wait_for(t, AIO_FOREVER, &out), AIO_OK);
+    ck_assert_int_eq(out.value, 3600000);
+    ck_assert_int_eq(now(), AIO_SEC(3601));
+    aio_release(t);
+    aio_timeout *scope = aio_timeout_enter(AIO_FOREVER - 1);   /* saturates: no limit */
+    ck_assert_ptr_nonnull(scope);
+    ck_assert_int_eq(aio_timeout_deadline(scope), AIO_FOREVER);
+    aio_status status = aio_sleep(AIO_SEC(3600));
+    ck_assert_int_eq(aio_timeout_exit(scope, status), AIO_OK);
+    ck_assert_int_eq(now(), AIO_SEC(7201));
+    /* a sleep for ever arms no timer: it ends by cancellation only */
+    aio_task *sleeper = aio_spawn("sleeper", sleeps_forever, NULL);
+    ck_assert_int_eq(aio_sleep(AIO_SEC(10)), AIO_OK);
+    ck_assert(!aio_task_done(sleeper));
+    aio_cancel(sleeper, "enough");
+    ck_assert_int_eq(aio_await(sleeper, NULL), AIO_CANCELLED);
+    ck_assert_int_eq(now(), AIO_SEC(7211));
+    aio_release(sleeper);
+    return aio_value(0);
+}
+
+START_TEST(aio_forever_never_expires)
+{
+    ck_assert_int_eq(aio_run(forever_is_no_limit, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+START_TEST(main_sleeping_for_ever_is_seen_as_never_woken)
+{
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(sleeps_forever, NULL, &virtual, &out), AIO_ERROR);
+    ck_assert_ptr_nonnull(strstr(out.message, "nothing can wake it"));
+}
+END_TEST
+
+static aio_outcome already_due(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(aio_sleep(AIO_SEC(1)), AIO_OK);
+    aio_timeout *scope = aio_timeout_enter(-AIO_SEC(5));   /* expires at the next turn */
+    ck_assert_int_eq(aio_timeout_deadline(scope), AIO_SEC(1));
+    ck_assert_int_eq(aio_timeout_exit(scope, aio_sleep(AIO_SEC(1))), AIO_TIMEOUT);
+    ck_assert_int_eq(now(), AIO_SEC(1));
+    aio_task *t = aio_spawn("finishes", finishes, (void *)10);
+    ck_assert_int_eq(aio_wait_for(t, -AIO_SEC(5), NULL), AIO_TIMEOUT);
+    ck_assert_int_eq(now(), AIO_SEC(1));
+    aio_release(t);
+    return aio_value(0);
+}
+
+START_TEST(a_negative_timeout_is_already_due)
+{
+    ck_assert_int_eq(aio_run(already_due, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
 static Suite *timeouts_suite(void)
 {
     Suite *s = suite_create("chapter 7: timeouts");
@@ -423,6 +494,9 @@ static Suite *timeouts_suite(void)
     tcase_add_test(t, a_scope_whose_timer_is_due_can_still_be_moved_or_left);
     tcase_add_test(t, nested_scopes_each_report_their_own_expiry);
     tcase_add_test(t, an_outside_cancel_in_a_scope_stays_cancelled);
+    tcase_add_test(t, aio_forever_never_expires);
+    tcase_add_test(t, main_sleeping_for_ever_is_seen_as_never_woken);
+    tcase_add_test(t, a_negative_timeout_is_already_due);
     suite_add_tcase(s, t);
     return s;
 }

@@ -72,9 +72,16 @@ static aio_outcome refuse(void *arg)
 {
     (void)arg;
     errno = 0;
-    ck_assert_int_eq(aio_wait_fd(FD_SETSIZE, AIO_READABLE, -1), AIO_ERROR);
+    ck_assert_int_eq(aio_wait_fd(FD_SETSIZE, AIO_READABLE, AIO_FOREVER), AIO_ERROR);
     ck_assert_int_eq(errno, EBADF);
-    ck_assert_int_eq(aio_wait_fd(-3, AIO_READABLE, -1), AIO_ERROR);
+    ck_assert_int_eq(aio_wait_fd(-3, AIO_READABLE, AIO_FOREVER), AIO_ERROR);
+    ck_assert_int_eq(errno, EBADF);
+    errno = 0;
+    ck_assert_int_eq(aio_wait_fd(0, 0, AIO_FOREVER), AIO_ERROR);    /* no event */
+    ck_assert_int_eq(errno, EINVAL);
+    errno = 0;
+    ck_assert_int_eq(aio_wait_fd(0, 8, AIO_FOREVER), AIO_ERROR);    /* not an event */
+    ck_assert_int_eq(errno, EINVAL);
     return aio_value(0);
 }
 
@@ -84,10 +91,72 @@ START_TEST(descriptors_beyond_fd_setsize_are_refused)
 }
 END_TEST
 
+/* A timeout of zero or less is a poll: ready at the next turn, or AIO_TIMEOUT. */
+static aio_outcome poll_with_timeouts_of_zero_or_less(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(aio_sleep(AIO_SEC(1)), AIO_OK);
+    ck_assert_int_eq(aio_wait_fd(fds[0], AIO_READABLE, -AIO_SEC(1)), AIO_TIMEOUT);
+    ck_assert_int_eq(aio_wait_fd(fds[0], AIO_READABLE, 0), AIO_TIMEOUT);
+    ck_assert_int_eq(aio_wait_fd(fds[1], AIO_WRITABLE, -1), AIO_OK);
+    ck_assert_int_eq(now(), AIO_SEC(1));
+    return aio_value(0);
+}
+
+START_TEST(a_timeout_of_zero_or_less_is_a_poll)
+{
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    ck_assert_int_eq(aio_run(poll_with_timeouts_of_zero_or_less, NULL, &virtual, NULL), AIO_OK);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
+/* A wait returns AIO_OK only when the descriptor is ready: the read after it never
+   fails with EAGAIN (each byte arrives alone; the reader waits before every read). */
+enum { DRIPS = 20 };
+static aio_outcome drip(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < DRIPS; i++) {
+        if (aio_sleep(AIO_MSEC(1)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+        ck_assert_int_eq(write(fds[1], "d", 1), 1);
+    }
+    return aio_value(0);
+}
+
+static aio_outcome wait_then_read(void *arg)
+{
+    (void)arg;
+    aio_task *writer = aio_spawn("drip", drip, NULL);
+    int bytes = 0;
+    while (bytes < DRIPS) {
+        ck_assert_int_eq(aio_wait_fd(fds[0], AIO_READABLE, AIO_FOREVER), AIO_OK);
+        char buffer[DRIPS];
+        ssize_t n = read(fds[0], buffer, sizeof buffer);
+        ck_assert_msg(n > 0, "woken for a descriptor that was not ready (read: %s)",
+                      n < 0 ? strerror(errno) : "end of file");
+        bytes += (int)n;
+    }
+    ck_assert_int_eq(aio_await(writer, NULL), AIO_OK);
+    aio_release(writer);
+    return aio_value(0);
+}
+
+START_TEST(a_wait_returns_only_when_the_descriptor_is_ready)
+{
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(aio_set_nonblocking(fds[0]), 0);
+    ck_assert_int_eq(aio_run(wait_then_read, NULL, &virtual, NULL), AIO_OK);
+    close(fds[0]);
+    close(fds[1]);
+}
+END_TEST
+
 static aio_outcome wait_forever(void *arg)
 {
     (void)arg;
-    aio_status status = aio_wait_fd(fds[0], AIO_READABLE, -1);
+    aio_status status = aio_wait_fd(fds[0], AIO_READABLE, AIO_FOREVER);
     return aio_value(status * 1000 + errno);
 }
 
@@ -146,12 +215,31 @@ enum { CONNECTIONS = 40, TRIPS = 25 };
 static struct sockaddr_in address;
 static long trips;
 
+static long eagain_reads;   /* reads after a wait that said "readable", which failed */
+
+/* aio_read's loop, written out: wait first, then read; count the reads a wait
+   promised would succeed and that failed with EAGAIN. */
+static aio_status wait_then_read_once(int fd, void *buffer, size_t size, size_t *got)
+{
+    for (;;) {
+        aio_status status = aio_wait_fd(fd, AIO_READABLE, AIO_FOREVER);
+        if (status != AIO_OK) return status;
+        ssize_t n = read(fd, buffer, size);
+        if (n >= 0) {
+            *got = (size_t)n;
+            return AIO_OK;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return AIO_ERROR;
+        eagain_reads++;
+    }
+}
+
 static aio_outcome echo_connection(void *arg)
 {
     int fd = (int)(intptr_t)arg;
     char buffer[256];
     size_t got;
-    while (aio_read(fd, buffer, sizeof buffer, &got) == AIO_OK && got > 0)
+    while (wait_then_read_once(fd, buffer, sizeof buffer, &got) == AIO_OK && got > 0)
         if (aio_write_all(fd, buffer, got) != AIO_OK) break;
     close(fd);
     return aio_value(0);
@@ -176,7 +264,7 @@ static aio_outcome echo_client(void *arg)
         ck_assert_int_eq(aio_write_all(fd, message, sizeof message), AIO_OK);
         size_t have = 0, got;
         while (have < sizeof reply) {
-            ck_assert_int_eq(aio_read(fd, reply + have, sizeof reply - have, &got), AIO_OK);
+            ck_assert_int_eq(wait_then_read_once(fd, reply + have, sizeof reply - have, &got), AIO_OK);
             ck_assert_uint_gt(got, 0);
             have += got;
         }
@@ -212,9 +300,11 @@ static aio_outcome echo_test(void *arg)
 
 START_TEST(echo_round_trips_over_many_connections)
 {
-    trips = 0;
+    trips = eagain_reads = 0;
     ck_assert_int_eq(aio_run(echo_test, NULL, NULL, NULL), AIO_OK);
     ck_assert_int_eq(trips, CONNECTIONS * TRIPS);
+    ck_assert_msg(eagain_reads == 0, "%ld reads failed with EAGAIN after a wait said readable",
+                  eagain_reads);
 }
 END_TEST
 
@@ -228,6 +318,8 @@ static Suite *io_suite(void)
     tcase_add_test(t, descriptors_beyond_fd_setsize_are_refused);
     tcase_add_test(t, closing_a_watched_descriptor_wakes_its_waiter_with_an_error);
     tcase_add_test(t, cancelling_an_io_wait_unwatches_the_descriptor);
+    tcase_add_test(t, a_timeout_of_zero_or_less_is_a_poll);
+    tcase_add_test(t, a_wait_returns_only_when_the_descriptor_is_ready);
     tcase_add_test(t, echo_round_trips_over_many_connections);
     suite_add_tcase(s, t);
     return s;

@@ -9,6 +9,7 @@ typedef int64_t aio_time;                     /* nanoseconds */
 #define AIO_USEC(us) ((aio_time)(us) * 1000)
 #define AIO_MSEC(ms) ((aio_time)(ms) * 1000000)
 #define AIO_SEC(s)   ((aio_time)(s) * 1000000000)
+#define AIO_FOREVER INT64_MAX   /* no limit: never expires; <= 0: already due */
 typedef struct aio_loop aio_loop;
 typedef void aio_callback(void *arg);
 
@@ -24,6 +25,7 @@ aio_time aio_now(aio_loop *loop);   /* CLOCK_MONOTONIC, or the virtual clock */
 int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg);
 
 typedef struct aio_timer aio_timer;
+/* delay <= 0: due at the next turn. At AIO_FOREVER: never fires, keeps no loop running. */
 aio_timer *aio_call_later(aio_loop *loop, aio_time delay, aio_callback *fn, void *arg);
 aio_timer *aio_call_at(aio_loop *loop, aio_time deadline, aio_callback *fn, void *arg);
 bool aio_timer_cancel(aio_loop *loop, aio_timer *timer);   /* false: too late */
@@ -69,7 +71,7 @@ AIO_MUST_CHECK aio_status aio_await(aio_task *task, aio_outcome *outcome);
 void aio_release(aio_task *task);
 bool aio_cancel(aio_task *task, const char *message);    /* false: already done */
 
-AIO_MUST_CHECK aio_status aio_sleep(aio_time delay);
+AIO_MUST_CHECK aio_status aio_sleep(aio_time delay);   /* <= 0: a yield; AIO_FOREVER: no timer */
 AIO_MUST_CHECK aio_status aio_yield(void);               /* asyncio.sleep(0) */
 
 aio_loop *aio_running_loop(void);
@@ -131,23 +133,27 @@ void aio_group_free(aio_group *group);
 typedef struct aio_timeout aio_timeout;
 
 /* asyncio.timeout: a deadline `delay` from now for a block of the calling task,
-   which is cancelled when it passes. NULL: no memory, or not in a task. */
+   which is cancelled when it passes (delay <= 0: at the next turn; AIO_FOREVER:
+   never). NULL: no memory, or not in a task. */
 aio_timeout *aio_timeout_enter(aio_time delay);
-/* Move the deadline (on aio_now's clock). 0; EINVAL: expired; ENOMEM. */
+/* Move the deadline (on aio_now's clock; AIO_FOREVER: none). 0; EINVAL: expired; ENOMEM. */
 int aio_timeout_reschedule(aio_timeout *scope, aio_time deadline);
 aio_time aio_timeout_deadline(const aio_timeout *scope);
 /* End the block, free the scope. AIO_TIMEOUT if the scope expired and the
    block ended CANCELLED by it alone; otherwise body_status. */
 AIO_MUST_CHECK aio_status aio_timeout_exit(aio_timeout *scope, aio_status body_status);
 
-/* asyncio.wait_for: await task for at most timeout. Late: task is cancelled
-   and awaited to its end, then AIO_TIMEOUT (or its value, if it caught the
-   cancellation). Cancelling the caller cancels task too. */
+/* asyncio.wait_for: await task for at most timeout (<= 0: cancel it at once;
+   AIO_FOREVER: a plain await). Late: task is cancelled and awaited to its end,
+   then AIO_TIMEOUT (or its value, if it caught the cancellation). Cancelling
+   the caller cancels task too. */
 AIO_MUST_CHECK aio_status aio_wait_for(aio_task *task, aio_time timeout,
                                        aio_outcome *outcome);
-/* Wait until fd is readable or writable (events), or timeout passes (< 0: none).
-   AIO_OK, AIO_TIMEOUT, AIO_CANCELLED, or AIO_ERROR with errno: EBADF (bad, closed or
-   >= FD_SETSIZE), EBUSY (another task already waits for the same event on fd). */
+/* Wait until fd is readable or writable (events), or timeout passes (AIO_FOREVER:
+   none; <= 0: a poll, AIO_TIMEOUT unless fd is ready at the next turn). AIO_OK only
+   when fd was reported ready for this wait. AIO_TIMEOUT, AIO_CANCELLED, or AIO_ERROR
+   with errno: EBADF (bad, closed or >= FD_SETSIZE), EINVAL (events not a non-empty
+   set of AIO_READABLE | AIO_WRITABLE), EBUSY (another task waits for the same event). */
 AIO_MUST_CHECK aio_status aio_wait_fd(int fd, int events, aio_time timeout);
 
 int aio_set_nonblocking(int fd);      /* 0 or an errno value */

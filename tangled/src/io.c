@@ -6,9 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void descriptor_ready(void *task);
-static void wait_timed_out(void *task);
+struct fd_wait {
+    aio_task *task;
+    int fd, events;
+};
+static void descriptor_ready(void *wait);
+static void wait_timed_out(void *wait);
 static void abort_fd_wait(aio_task *task);
+static void stop_watching(struct fd_wait *wait);
 static aio_status fail(int error);
 aio_status aio_wait_fd(int fd, int events, aio_time timeout)
 {
@@ -16,19 +21,21 @@ aio_status aio_wait_fd(int fd, int events, aio_time timeout)
     if (!self) return AIO_ERROR;
     aio_loop *loop = self->loop;
     if (fd < 0 || fd >= FD_SETSIZE) return fail(EBADF);
+    if (events == 0 || (events & ~(AIO_READABLE | AIO_WRITABLE))) return fail(EINVAL);
     if (((events & AIO_READABLE) && loop->watched.readers[fd].fn) ||
         ((events & AIO_WRITABLE) && loop->watched.writers[fd].fn))
         return fail(EBUSY);
     if (task_take_cancel(self)) return AIO_CANCELLED;
-    if (aio_watch(loop, fd, events, descriptor_ready, self) != 0) return fail(EBADF);
-    if (timeout >= 0) {
-        self->timer = (struct aio_timer){.deadline = aio_now(loop) + timeout,
-                                         .fn = wait_timed_out, .arg = self};
-        if (!timer_heap_add(&loop->timers, &self->timer)) self->timer.state = TIMER_IDLE;
+    struct fd_wait wait = {self, fd, events};
+    int err = aio_watch(loop, fd, events, descriptor_ready, &wait);
+    if (err) return fail(err);
+    if (!timer_arm(loop, &self->timer, timeout, wait_timed_out, &wait)) {
+        stop_watching(&wait);
+        return fail(ENOMEM);
     }
     task_begin_wait(self, abort_fd_wait);
     aio_status status = task_switch_out(self);
-    aio_unwatch(loop, fd, events);
+    stop_watching(&wait);   /* already done by the wake-up; kept as a guarantee */
     aio_timer_cancel_internal(loop, &self->timer);
     if (FD_ISSET(fd, &loop->watched.closed)) {
         FD_CLR(fd, &loop->watched.closed);
@@ -36,11 +43,29 @@ aio_status aio_wait_fd(int fd, int events, aio_time timeout)
     }
     return status;
 }
-static void descriptor_ready(void *task) { task_wake(task, AIO_OK); }
+static void stop_watching(struct fd_wait *wait)
+{
+    aio_loop *loop = wait->task->loop;
+    struct watched *w = &loop->watched;
+    if ((wait->events & AIO_READABLE) && w->readers[wait->fd].arg == wait)
+        aio_unwatch(loop, wait->fd, AIO_READABLE);
+    if ((wait->events & AIO_WRITABLE) && w->writers[wait->fd].arg == wait)
+        aio_unwatch(loop, wait->fd, AIO_WRITABLE);
+}
 
-static void wait_timed_out(void *task) { task_wake(task, AIO_TIMEOUT); }
+static void end_fd_wait(struct fd_wait *wait, aio_status status)
+{
+    stop_watching(wait);
+    aio_timer_cancel_internal(wait->task->loop, &wait->task->timer);
+    task_wake(wait->task, status);
+}
 
-static void abort_fd_wait(aio_task *task) { task_wake(task, AIO_CANCELLED); }
+static void descriptor_ready(void *wait) { end_fd_wait(wait, AIO_OK); }
+
+static void wait_timed_out(void *wait) { end_fd_wait(wait, AIO_TIMEOUT); }
+
+/* The task's timer carries the wait as its argument, armed or not. */
+static void abort_fd_wait(aio_task *task) { end_fd_wait(task->timer.arg, AIO_CANCELLED); }
 
 static aio_status fail(int error)
 {
@@ -56,7 +81,7 @@ aio_status aio_read(int fd, void *buffer, size_t size, size_t *got)
             return AIO_OK;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return AIO_ERROR;
-        aio_status status = aio_wait_fd(fd, AIO_READABLE, -1);
+        aio_status status = aio_wait_fd(fd, AIO_READABLE, AIO_FOREVER);
         if (status != AIO_OK) return status;
     }
 }
@@ -72,7 +97,7 @@ aio_status aio_write_all(int fd, const void *data, size_t size)
             continue;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return AIO_ERROR;
-        aio_status status = aio_wait_fd(fd, AIO_WRITABLE, -1);
+        aio_status status = aio_wait_fd(fd, AIO_WRITABLE, AIO_FOREVER);
         if (status != AIO_OK) return status;
     }
     return AIO_OK;
@@ -91,7 +116,7 @@ aio_status aio_accept(int listener, int *client)
             return AIO_OK;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return AIO_ERROR;
-        aio_status status = aio_wait_fd(listener, AIO_READABLE, -1);
+        aio_status status = aio_wait_fd(listener, AIO_READABLE, AIO_FOREVER);
         if (status != AIO_OK) return status;
     }
 }
@@ -100,7 +125,7 @@ aio_status aio_connect(int fd, const void *address, unsigned address_length)
 {
     if (connect(fd, address, address_length) == 0) return AIO_OK;
     if (errno != EINPROGRESS) return AIO_ERROR;
-    aio_status status = aio_wait_fd(fd, AIO_WRITABLE, -1);
+    aio_status status = aio_wait_fd(fd, AIO_WRITABLE, AIO_FOREVER);
     if (status != AIO_OK) return status;
     int error = 0;
     socklen_t length = sizeof error;

@@ -94,7 +94,7 @@ aio_timer *aio_call_at(aio_loop *loop, aio_time deadline, aio_callback *fn, void
 
 aio_timer *aio_call_later(aio_loop *loop, aio_time delay, aio_callback *fn, void *arg)
 {
-    return aio_call_at(loop, aio_now(loop) + (delay > 0 ? delay : 0), fn, arg);
+    return aio_call_at(loop, deadline_after(loop, delay), fn, arg);
 }
 static void fire(void *arg)
 {
@@ -119,6 +119,12 @@ bool aio_timer_cancel(aio_loop *loop, aio_timer *timer)
     }
     return false;
 }
+bool timer_arm(aio_loop *loop, aio_timer *timer, aio_time delay, aio_callback *fn, void *arg)
+{
+    *timer = (aio_timer){.deadline = deadline_after(loop, delay), .fn = fn, .arg = arg};
+    return timer->deadline == AIO_FOREVER || timer_heap_add(&loop->timers, timer);
+}
+
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
 {
     if (timer->state == TIMER_PENDING) timer_heap_remove(&loop->timers, timer);
@@ -127,6 +133,7 @@ void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer)
 static int run_once(aio_loop *loop)
 {
     const struct aio_timer *first = timer_heap_first(&loop->timers);
+    if (first && first->deadline == AIO_FOREVER) first = NULL;
     aio_time timeout = -1;
     if (loop->ready.count > 0) timeout = 0;
     else if (first) timeout = first->deadline > aio_now(loop) ? first->deadline - aio_now(loop) : 0;
@@ -162,7 +169,9 @@ static int run_once(aio_loop *loop)
 }
 static bool anything_left(const aio_loop *loop)
 {
-    return loop->ready.count > 0 || loop->timers.count > 0 || loop->watched.count > 0;
+    const struct aio_timer *first = timer_heap_first(&loop->timers);
+    return loop->ready.count > 0 || (first && first->deadline != AIO_FOREVER) ||
+           loop->watched.count > 0;
 }
 
 int aio_loop_run(aio_loop *loop)

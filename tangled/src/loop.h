@@ -84,6 +84,12 @@ struct aio_loop {
     bool sigint_cancelled_main;
 };
 
+static inline aio_time deadline_after(aio_loop *loop, aio_time delay)
+{
+    aio_time now = aio_now(loop);
+    if (delay <= 0) return now;
+    return delay >= AIO_FOREVER - now ? AIO_FOREVER : now + delay;
+}
 bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer);
 void timer_heap_remove(struct timer_heap *heap, struct aio_timer *timer);
 static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
@@ -98,6 +104,8 @@ _Noreturn void misuse(const char *function, const char *format, ...)
 #define REQUIRE_ARGUMENT(pointer, function) \
     do { if (!(pointer)) misuse(function, "the argument '%s' is NULL", #pointer); } while (0)
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
+/* The caller's own timer, delay from now; AIO_FOREVER arms nothing. false: no memory. */
+bool timer_arm(aio_loop *loop, aio_timer *timer, aio_time delay, aio_callback *fn, void *arg);
 void free_every_task(aio_loop *loop);
 size_t default_stack_size(void);
 struct stack_pool *thread_stack_pool(void);

@@ -59,7 +59,7 @@ int io_wait(aio_loop *loop, aio_time timeout)
         if (w->readers[fd].fn) FD_SET(fd, &readable);
         if (w->writers[fd].fn) FD_SET(fd, &writable);
     }
-    aio_time usec = (timeout + 999) / 1000;   /* rounded up: see below */
+    aio_time usec = timeout / 1000 + (timeout % 1000 != 0);   /* rounded up: see below */
     struct timeval tv = {.tv_sec = usec / 1000000, .tv_usec = usec % 1000000};
     int ready = select(w->max_fd + 1, &readable, &writable, NULL, timeout < 0 ? NULL : &tv);
     if (ready < 0 && errno == EBADF) return drop_closed_descriptors(loop);

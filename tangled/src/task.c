@@ -197,9 +197,7 @@ aio_status aio_sleep(aio_time delay)
     if (!self) return AIO_ERROR;
     if (delay <= 0) return aio_yield();
     if (task_take_cancel(self)) return AIO_CANCELLED;
-    self->timer = (struct aio_timer){.deadline = aio_now(self->loop) + delay,
-                                     .fn = sleep_over, .arg = self};
-    if (!timer_heap_add(&self->loop->timers, &self->timer)) return AIO_ERROR;
+    if (!timer_arm(self->loop, &self->timer, delay, sleep_over, self)) return AIO_ERROR;
     task_begin_wait(self, abort_sleep);
     return task_switch_out(self);
 }

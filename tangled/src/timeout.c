@@ -23,6 +23,8 @@ static void scope_expire(void *arg)
 static bool scope_arm(aio_timeout *scope, aio_time deadline)
 {
     scope->deadline = deadline;
+    scope->timer = NULL;
+    if (deadline == AIO_FOREVER) return true;
     scope->timer = aio_call_at(scope->task->loop, deadline, scope_expire, scope);
     return scope->timer != NULL;
 }
@@ -37,7 +39,7 @@ aio_timeout *aio_timeout_enter(aio_time delay)
     aio_task *self = current_task_or_complain("aio_timeout_enter");
     if (!self) return NULL;
     aio_timeout *scope = malloc(sizeof *scope);
-    if (scope && !scope_begin(scope, self, aio_now(self->loop) + delay)) {
+    if (scope && !scope_begin(scope, self, deadline_after(self->loop, delay))) {
         free(scope);
         scope = NULL;
     }
@@ -91,7 +93,7 @@ aio_status aio_wait_for(aio_task *task, aio_time timeout, aio_outcome *outcome)
     if (aio_task_done(task)) return aio_await(task, outcome);   /* nothing to wait for */
     if (timeout <= 0) return cancel_and_wait(self, task, outcome);
     aio_timeout scope;
-    if (!scope_begin(&scope, self, aio_now(self->loop) + timeout))
+    if (!scope_begin(&scope, self, deadline_after(self->loop, timeout)))
         return report(outcome, (aio_outcome){.status = AIO_ERROR, .error = ENOMEM,
                                              .message = "aio_wait_for: no memory for the timer"});
     aio_status status = scope_end(&scope, aio_await(task, outcome));
