@@ -289,6 +289,108 @@ START_TEST(freeing_a_semaphore_wakes_its_waiters_with_an_error)
 }
 END_TEST
 
+/* Freeing a primitive in every state of its waiters: in line, woken and not yet run,
+   woken and cancelled before it ran. No use after free (ASan), a documented errno. */
+static aio_semaphore *freed_semaphore;
+static aio_event *freed_event;
+static aio_queue *freed_queue;
+
+static aio_outcome acquire_and_report(void *arg)
+{
+    (void)arg;
+    errno = 0;
+    aio_status status = aio_semaphore_acquire(freed_semaphore);
+    return aio_value(status * 1000 + errno);
+}
+
+static aio_outcome wait_and_report(void *arg)
+{
+    (void)arg;
+    errno = 0;
+    aio_status status = aio_event_wait(freed_event);
+    return aio_value(status * 1000 + errno);
+}
+
+static aio_outcome get_and_report(void *arg)
+{
+    (void)arg;
+    intptr_t item = 0;
+    errno = 0;
+    aio_status status = aio_queue_get(freed_queue, &item);
+    return aio_value(status * 1000 + errno);
+}
+
+static intptr_t outcome_of(aio_task *task)
+{
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(task, &out), AIO_OK);
+    aio_release(task);
+    return out.value;
+}
+
+static aio_outcome free_under_every_kind_of_waiter(void *arg)
+{
+    (void)arg;
+    /* a waiter handed the permit, then cancelled, then the semaphore freed: the bug */
+    freed_semaphore = aio_semaphore_new(0);
+    aio_task *handed = aio_spawn("handed", acquire_and_report, NULL);
+    aio_task *in_line = aio_spawn("in line", acquire_and_report, NULL);
+    ck_assert_int_eq(aio_yield(), AIO_OK);                       /* both wait */
+    ck_assert_int_eq(aio_semaphore_release(freed_semaphore), 0);  /* handed gets it */
+    ck_assert(aio_cancel(handed, "cancelled before it ran"));
+    aio_semaphore_free(freed_semaphore);
+    ck_assert_int_eq(outcome_of(handed), AIO_CANCELLED * 1000);  /* its cancellation stands */
+    ck_assert_int_eq(outcome_of(in_line), AIO_ERROR * 1000 + EIDRM);
+    /* handed the permit, not cancelled: the wait still fails, the semaphore is gone */
+    freed_semaphore = aio_semaphore_new(0);
+    handed = aio_spawn("handed", acquire_and_report, NULL);
+    ck_assert_int_eq(aio_yield(), AIO_OK);
+    ck_assert_int_eq(aio_semaphore_release(freed_semaphore), 0);
+    aio_semaphore_free(freed_semaphore);
+    ck_assert_int_eq(outcome_of(handed), AIO_ERROR * 1000 + EIDRM);
+    /* an event set, then freed before its waiter ran */
+    freed_event = aio_event_new();
+    aio_task *waiter = aio_spawn("waiter", wait_and_report, NULL);
+    ck_assert_int_eq(aio_yield(), AIO_OK);
+    aio_event_set(freed_event);
+    aio_event_free(freed_event);
+    ck_assert_int_eq(outcome_of(waiter), AIO_ERROR * 1000 + EIDRM);
+    /* a queue's getter handed an item, then the queue freed: it must not take the item */
+    freed_queue = aio_queue_new(0);
+    aio_task *getter = aio_spawn("getter", get_and_report, NULL);
+    ck_assert_int_eq(aio_yield(), AIO_OK);
+    ck_assert_int_eq(aio_queue_try_put(freed_queue, 42), 0);
+    aio_queue_free(freed_queue);
+    ck_assert_int_eq(outcome_of(getter), AIO_ERROR * 1000 + EIDRM);
+    return aio_value(0);
+}
+
+static int occurrences(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *at = text; (at = strstr(at, what)); at += strlen(what)) n++;
+    return n;
+}
+
+static void free_under_waiters_in_a_child(void *arg)
+{
+    (void)arg;
+    run(free_under_every_kind_of_waiter);
+}
+
+START_TEST(freeing_a_primitive_is_safe_whatever_its_waiters_are_doing)
+{
+    char text[4096];
+    int status = run_in_child(free_under_waiters_in_a_child, NULL, text, sizeof text);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child failed: %s", text);
+    /* two semaphores and one event were freed under waiters; the queue speaks for its parts */
+    ck_assert_int_eq(occurrences(text, "aio_semaphore_free: tasks still wait on it"), 2);
+    ck_assert_int_eq(occurrences(text, "aio_event_free: tasks still wait on it"), 1);
+    ck_assert_int_eq(occurrences(text, "aio_queue_free: tasks still wait on it"), 1);
+    ck_assert_int_eq(occurrences(text, "EIDRM"), 4);
+}
+END_TEST
+
 /* ---- locks ---- */
 
 START_TEST(a_lock_is_fair_and_releasing_it_unlocked_is_an_error)
@@ -561,6 +663,7 @@ static Suite *sync_suite(void)
     tcase_add_test(t, a_bounded_semaphore_refuses_to_be_released_too_often);
     tcase_add_test(t, a_negative_initial_count_is_refused);
     tcase_add_test(t, freeing_a_semaphore_wakes_its_waiters_with_an_error);
+    tcase_add_test(t, freeing_a_primitive_is_safe_whatever_its_waiters_are_doing);
     suite_add_tcase(s, t);
     t = tcase_create("locks and events");
     tcase_add_test(t, a_lock_is_fair_and_releasing_it_unlocked_is_an_error);

@@ -1,5 +1,5 @@
 /* queue.c: a FIFO queue of items: a ring buffer, two semaphores and an event. */
-#include "aio.h"
+#include "task.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,12 +31,16 @@ aio_queue *aio_queue_new(size_t capacity)
         errno = ENOMEM;
         return NULL;
     }
-    aio_event_set(queue->all_done);   /* nothing put, nothing unfinished */
+    event_set(queue->all_done, "aio_queue_new");   /* nothing put, nothing unfinished */
     return queue;
 }
 void aio_queue_free(aio_queue *queue)
 {
     if (!queue) return;
+    bool orphans = semaphore_orphan(queue->items);
+    orphans |= semaphore_orphan(queue->room);
+    orphans |= event_orphan(queue->all_done);
+    if (orphans) report_orphans("aio_queue_free");
     aio_semaphore_free(queue->items);
     aio_semaphore_free(queue->room);
     aio_event_free(queue->all_done);
@@ -69,49 +73,50 @@ static intptr_t buffer_pop(aio_queue *queue)
     queue->count--;
     return item;
 }
-static int add_item(aio_queue *queue, intptr_t item)
+static int add_item(aio_queue *queue, intptr_t item, const char *function)
 {
     if (!buffer_push(queue, item)) {
-        if (queue->room) (void)aio_semaphore_release(queue->room);   /* the place, back */
+        if (queue->room) (void)semaphore_release(queue->room, function);   /* the place, back */
         return ENOMEM;
     }
     queue->unfinished++;
-    aio_event_clear(queue->all_done);
-    (void)aio_semaphore_release(queue->items);   /* to the first waiting getter, if any */
+    event_clear(queue->all_done, function);
+    (void)semaphore_release(queue->items, function);   /* to the first waiting getter, if any */
     return 0;
 }
 aio_status aio_queue_put(aio_queue *queue, intptr_t item)
 {
     if (queue->room) {
-        aio_status status = aio_semaphore_acquire(queue->room);
+        aio_status status = semaphore_acquire(queue->room, "aio_queue_put");
         if (status != AIO_OK) return status;
     }
-    return add_item(queue, item) == 0 ? AIO_OK : AIO_ERROR;
+    int err = add_item(queue, item, "aio_queue_put");
+    return err ? errno = err, AIO_ERROR : AIO_OK;
 }
 
 int aio_queue_try_put(aio_queue *queue, intptr_t item)
 {
-    if (queue->room && !aio_semaphore_try_acquire(queue->room)) return EAGAIN;
-    return add_item(queue, item);
+    if (queue->room && !semaphore_try_acquire(queue->room, "aio_queue_try_put")) return EAGAIN;
+    return add_item(queue, item, "aio_queue_try_put");
 }
-static intptr_t take_item(aio_queue *queue)
+static intptr_t take_item(aio_queue *queue, const char *function)
 {
     intptr_t item = buffer_pop(queue);
-    if (queue->room) (void)aio_semaphore_release(queue->room);   /* to the first waiting putter */
+    if (queue->room) (void)semaphore_release(queue->room, function);   /* to the first waiting putter */
     return item;
 }
 
 aio_status aio_queue_get(aio_queue *queue, intptr_t *item)
 {
-    aio_status status = aio_semaphore_acquire(queue->items);
-    if (status == AIO_OK) *item = take_item(queue);
+    aio_status status = semaphore_acquire(queue->items, "aio_queue_get");
+    if (status == AIO_OK) *item = take_item(queue, "aio_queue_get");
     return status;
 }
 
 int aio_queue_try_get(aio_queue *queue, intptr_t *item)
 {
-    if (!aio_semaphore_try_acquire(queue->items)) return EAGAIN;
-    *item = take_item(queue);
+    if (!semaphore_try_acquire(queue->items, "aio_queue_try_get")) return EAGAIN;
+    *item = take_item(queue, "aio_queue_try_get");
     return 0;
 }
 
@@ -122,8 +127,8 @@ int aio_queue_task_done(aio_queue *queue)
         fprintf(stderr, "aio_queue_task_done: called more times than items were put\n");
         return EINVAL;
     }
-    if (--queue->unfinished == 0) aio_event_set(queue->all_done);
+    if (--queue->unfinished == 0) event_set(queue->all_done, "aio_queue_task_done");
     return 0;
 }
 
-aio_status aio_queue_join(aio_queue *queue) { return aio_event_wait(queue->all_done); }
+aio_status aio_queue_join(aio_queue *queue) { return event_wait(queue->all_done, "aio_queue_join"); }

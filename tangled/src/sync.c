@@ -5,19 +5,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void free_object(void *object, struct wait_queue *waiters, const char *function)
-{
-    if (waiters->first) {
-        fprintf(stderr, "%s: tasks are still waiting on it; they wake with AIO_ERROR\n", function);
-        wake_everyone_in_line(waiters, AIO_ERROR);
-    }
-    free(object);
-}
 struct aio_semaphore {
     int permits;                  /* free now; 0 whenever a task waits */
     int bound;                    /* the most it may hold: the initial count, or INT_MAX */
     struct wait_queue waiters;
+    const void *thread;           /* the thread that made it (see chapter 9) */
 };
+static const void *calling_thread(void)
+{
+    return NULL;
+}
+
+static bool in_object_thread(const void *thread, const char *function)
+{
+    (void)thread, (void)function;
+    return true;
+}
+void report_orphans(const char *function)
+{
+    fprintf(stderr, "%s: tasks still wait on it, or were woken by it and have not run yet; "
+                    "their wait fails with AIO_ERROR and errno EIDRM\n", function);
+}
+
+static void free_object(void *object, struct wait_queue *waiters, const void *thread,
+                        const char *function)
+{
+    if (!in_object_thread(thread, function)) return;   /* leaked rather than corrupted */
+    if (orphan_the_line(waiters)) report_orphans(function);
+    free(object);
+}
 static aio_semaphore *semaphore_new(int initial, int bound, const char *function)
 {
     if (initial < 0) {
@@ -26,7 +42,8 @@ static aio_semaphore *semaphore_new(int initial, int bound, const char *function
         return NULL;
     }
     aio_semaphore *semaphore = malloc(sizeof *semaphore);
-    if (semaphore) *semaphore = (aio_semaphore){.permits = initial, .bound = bound};
+    if (semaphore)
+        *semaphore = (aio_semaphore){.permits = initial, .bound = bound, .thread = calling_thread()};
     return semaphore;
 }
 
@@ -41,35 +58,58 @@ aio_semaphore *aio_bounded_semaphore_new(int initial)
 }
 void aio_semaphore_free(aio_semaphore *semaphore)
 {
-    if (semaphore) free_object(semaphore, &semaphore->waiters, "aio_semaphore_free");
+    if (semaphore)
+        free_object(semaphore, &semaphore->waiters, semaphore->thread, "aio_semaphore_free");
 }
-bool aio_semaphore_try_acquire(aio_semaphore *semaphore)
+
+bool semaphore_orphan(aio_semaphore *semaphore)
 {
-    if (semaphore->permits == 0) return false;
+    return semaphore && orphan_the_line(&semaphore->waiters);
+}
+bool semaphore_try_acquire(aio_semaphore *semaphore, const char *function)
+{
+    if (!in_object_thread(semaphore->thread, function) || semaphore->permits == 0) return false;
     semaphore->permits--;
     return true;
 }
 
-aio_status aio_semaphore_acquire(aio_semaphore *semaphore)
+aio_status semaphore_acquire(aio_semaphore *semaphore, const char *function)
 {
-    aio_task *self = current_task_or_complain("aio_semaphore_acquire");
+    aio_task *self = current_task_or_complain(function);
     if (!self) return AIO_ERROR;
-    if (aio_semaphore_try_acquire(semaphore)) return AIO_OK;
+    if (!in_object_thread(semaphore->thread, function)) return errno = EPERM, AIO_ERROR;
+    if (semaphore_try_acquire(semaphore, function)) return AIO_OK;
     bool granted;
     aio_status status = wait_in_line(&semaphore->waiters, self, &granted);
-    if (status != AIO_OK && granted) (void)aio_semaphore_release(semaphore);
+    if (status != AIO_OK && granted) (void)semaphore_release(semaphore, function);
     return status;
 }
-int aio_semaphore_release(aio_semaphore *semaphore)
+
+bool aio_semaphore_try_acquire(aio_semaphore *semaphore)
 {
+    return semaphore_try_acquire(semaphore, "aio_semaphore_try_acquire");
+}
+
+aio_status aio_semaphore_acquire(aio_semaphore *semaphore)
+{
+    return semaphore_acquire(semaphore, "aio_semaphore_acquire");
+}
+int semaphore_release(aio_semaphore *semaphore, const char *function)
+{
+    if (!in_object_thread(semaphore->thread, function)) return EPERM;
     if (wake_first_in_line(&semaphore->waiters, AIO_OK)) return 0;
     if (semaphore->permits == semaphore->bound) {
-        fprintf(stderr, "aio_semaphore_release: released more often than acquired "
-                        "(it would hold more than %d permits)\n", semaphore->bound);
+        fprintf(stderr, "%s: released more often than acquired "
+                        "(it would hold more than %d permits)\n", function, semaphore->bound);
         return EOVERFLOW;
     }
     semaphore->permits++;
     return 0;
+}
+
+int aio_semaphore_release(aio_semaphore *semaphore)
+{
+    return semaphore_release(semaphore, "aio_semaphore_release");
 }
 
 bool aio_semaphore_locked(const aio_semaphore *semaphore) { return semaphore->permits == 0; }
@@ -80,15 +120,15 @@ struct aio_lock {
 aio_lock *aio_lock_new(void)
 {
     aio_lock *lock = malloc(sizeof *lock);
-    if (lock) lock->permit = (aio_semaphore){.permits = 1, .bound = 1};
+    if (lock) lock->permit = (aio_semaphore){.permits = 1, .bound = 1, .thread = calling_thread()};
     return lock;
 }
 
 void aio_lock_free(aio_lock *lock)
 {
-    if (lock) free_object(lock, &lock->permit.waiters, "aio_lock_free");
+    if (lock) free_object(lock, &lock->permit.waiters, lock->permit.thread, "aio_lock_free");
 }
-aio_status aio_lock_acquire(aio_lock *lock) { return aio_semaphore_acquire(&lock->permit); }
+aio_status aio_lock_acquire(aio_lock *lock) { return semaphore_acquire(&lock->permit, "aio_lock_acquire"); }
 
 bool aio_lock_locked(const aio_lock *lock) { return aio_semaphore_locked(&lock->permit); }
 
@@ -98,33 +138,50 @@ int aio_lock_release(aio_lock *lock)
         fprintf(stderr, "aio_lock_release: the lock is not locked\n");
         return EPERM;
     }
-    return aio_semaphore_release(&lock->permit);
+    return semaphore_release(&lock->permit, "aio_lock_release");
 }
 struct aio_event {
     bool is_set;
     struct wait_queue waiters;
+    const void *thread;           /* the thread that made it */
 };
 
-aio_event *aio_event_new(void) { return calloc(1, sizeof(aio_event)); }
+aio_event *aio_event_new(void)
+{
+    aio_event *event = calloc(1, sizeof *event);
+    if (event) event->thread = calling_thread();
+    return event;
+}
 
 void aio_event_free(aio_event *event)
 {
-    if (event) free_object(event, &event->waiters, "aio_event_free");
+    if (event) free_object(event, &event->waiters, event->thread, "aio_event_free");
 }
-aio_status aio_event_wait(aio_event *event)
+
+bool event_orphan(aio_event *event) { return event && orphan_the_line(&event->waiters); }
+aio_status event_wait(aio_event *event, const char *function)
 {
-    aio_task *self = current_task_or_complain("aio_event_wait");
+    aio_task *self = current_task_or_complain(function);
     if (!self) return AIO_ERROR;
+    if (!in_object_thread(event->thread, function)) return errno = EPERM, AIO_ERROR;
     if (event->is_set) return AIO_OK;
     return wait_in_line(&event->waiters, self, NULL);
 }
 
-void aio_event_set(aio_event *event)
+void event_set(aio_event *event, const char *function)
 {
+    if (!in_object_thread(event->thread, function)) return;
     event->is_set = true;
     wake_everyone_in_line(&event->waiters, AIO_OK);
 }
 
-void aio_event_clear(aio_event *event) { event->is_set = false; }
+void event_clear(aio_event *event, const char *function)
+{
+    if (in_object_thread(event->thread, function)) event->is_set = false;
+}
+
+aio_status aio_event_wait(aio_event *event) { return event_wait(event, "aio_event_wait"); }
+void aio_event_set(aio_event *event) { event_set(event, "aio_event_set"); }
+void aio_event_clear(aio_event *event) { event_clear(event, "aio_event_clear"); }
 
 bool aio_event_is_set(const aio_event *event) { return event->is_set; }

@@ -53,11 +53,22 @@ static inline const aio_outcome *task_read_outcome(aio_task *task)
     return &task->outcome;
 }
 struct wait_queue {
-    aio_task *first, *last;
+    aio_task *first, *last;   /* the line */
+    aio_task *woken;          /* taken out of the line by a waker, not yet run */
 };
 
 aio_status wait_in_line(struct wait_queue *queue, aio_task *self, bool *granted);
 bool wake_first_in_line(struct wait_queue *queue, aio_status status);
 void wake_everyone_in_line(struct wait_queue *queue, aio_status status);
+bool orphan_the_line(struct wait_queue *queue);
+aio_status semaphore_acquire(aio_semaphore *semaphore, const char *function);
+bool semaphore_try_acquire(aio_semaphore *semaphore, const char *function);
+int semaphore_release(aio_semaphore *semaphore, const char *function);
+aio_status event_wait(aio_event *event, const char *function);
+void event_set(aio_event *event, const char *function);
+void event_clear(aio_event *event, const char *function);
+bool semaphore_orphan(aio_semaphore *semaphore);   /* orphan_the_line; NULL: false */
+bool event_orphan(aio_event *event);
+void report_orphans(const char *function);
 void task_unwatch(aio_task *task, struct done_watcher *watcher);
 #endif
