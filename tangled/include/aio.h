@@ -172,4 +172,9 @@ AIO_MUST_CHECK aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *
 /* The exit status for what aio_run returned: 0 for AIO_OK, 130 (128 + SIGINT) when
    Ctrl-C interrupted main (AIO_CANCELLED, outcome->error == EINTR), 1 otherwise. */
 int aio_exit_status(aio_status status, const aio_outcome *outcome);
+/* asyncio's call_soon_threadsafe: from any thread, have the loop call fn(arg) on its own
+   thread, soon. 0, or ENOMEM, or the errno of the loop's pipe (EMFILE...). The loop must
+   outlive the call. A loop that has nothing else to wait for does not wait for such
+   calls: it ends, and calls that arrive later never run. */
+int aio_call_soon_threadsafe(aio_loop *loop, aio_callback *fn, void *arg);
 #endif

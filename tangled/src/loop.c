@@ -52,6 +52,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     }
     loop->owner_thread = this_thread();
     loop->max_threads = options ? options->max_threads : 0;
+    foreign_calls_open(loop);
     return loop;
 }
 
@@ -61,6 +62,7 @@ void aio_loop_free(aio_loop *loop)
     free_every_task(loop);
     if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
     thread_pool_free(loop->threads);
+    foreign_calls_close(loop);
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
     free(loop->timers.items);

@@ -80,6 +80,7 @@ struct aio_loop {
     struct thread_pool *threads;  /* aio_to_thread's workers, started at the first call */
     int max_threads;              /* the option, 0 for the default */
     const void *owner_thread;     /* this_thread() of the thread that made the loop */
+    struct foreign_calls *foreign;   /* aio_call_soon_threadsafe's queue and pipe */
     bool catching_sigint;         /* this loop's aio_run handles Ctrl-C */
     bool sigint_cancelled_main;
 };
@@ -115,6 +116,8 @@ void drain_wake_pipe(int fd);
 const void *this_thread(void);
 bool in_loop_thread(const aio_loop *loop, const char *function);
 void thread_pool_free(struct thread_pool *pool);
+void foreign_calls_open(aio_loop *loop);
+void foreign_calls_close(aio_loop *loop);
 extern atomic_int sigint_arrived;
 void take_sigint(aio_loop *loop);
 void catch_sigint(aio_loop *loop);

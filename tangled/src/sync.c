@@ -13,12 +13,18 @@ struct aio_semaphore {
 };
 static const void *calling_thread(void)
 {
+    return this_thread();
     return NULL;
 }
 
 static bool in_object_thread(const void *thread, const char *function)
 {
     (void)thread, (void)function;
+    if (thread != this_thread()) {
+        fprintf(stderr, "%s: called from a thread that did not make it (it belongs to one "
+                "thread, as a loop does; use aio_call_soon_threadsafe)\n", function);
+        return false;
+    }
     return true;
 }
 void report_orphans(const char *function)

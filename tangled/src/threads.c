@@ -250,7 +250,94 @@ const void *this_thread(void)
 bool in_loop_thread(const aio_loop *loop, const char *function)
 {
     if (loop->owner_thread == this_thread()) return true;
-    fprintf(stderr, "%s: called from a thread that does not own the loop "
-            "(a loop and its tasks belong to the thread that made the loop)\n", function);
+    fprintf(stderr, "%s: called from a thread that does not own the loop (a loop and its "
+            "tasks belong to the thread that made the loop; use aio_call_soon_threadsafe)\n",
+            function);
     return false;
+}
+struct foreign_call {
+    aio_callback *fn;
+    void *arg;
+    struct foreign_call *next;
+};
+
+struct foreign_calls {
+    pthread_mutex_t lock;            /* guards the list */
+    struct foreign_call *head, **tail;
+    atomic_bool wake_pending;        /* a byte is in the pipe, or on its way */
+    int pipe[2];
+    int error;                       /* why there is no pipe, or 0 */
+};
+int aio_call_soon_threadsafe(aio_loop *loop, aio_callback *fn, void *arg)
+{
+    struct foreign_calls *calls = loop->foreign;
+    if (!calls) return ENOMEM;
+    if (calls->error) return calls->error;
+    struct foreign_call *call = malloc(sizeof *call);
+    if (!call) return ENOMEM;
+    *call = (struct foreign_call){.fn = fn, .arg = arg};
+    pthread_mutex_lock(&calls->lock);
+    *calls->tail = call;
+    calls->tail = &call->next;
+    pthread_mutex_unlock(&calls->lock);
+    if (!atomic_exchange(&calls->wake_pending, true)) {
+        ssize_t written = write(calls->pipe[1], "", 1);
+        (void)written;   /* full: the loop has bytes to read already, and will wake */
+    }
+    return 0;
+}
+static struct foreign_call *take_foreign_calls(struct foreign_calls *calls)
+{
+    pthread_mutex_lock(&calls->lock);
+    struct foreign_call *call = calls->head;
+    calls->head = NULL;
+    calls->tail = &calls->head;
+    pthread_mutex_unlock(&calls->lock);
+    return call;
+}
+
+static void run_foreign_calls(void *arg)
+{
+    struct foreign_calls *calls = arg;
+    drain_wake_pipe(calls->pipe[0]);
+    atomic_store(&calls->wake_pending, false);
+    struct foreign_call *call = take_foreign_calls(calls);
+    while (call) {
+        struct foreign_call *next = call->next;
+        call->fn(call->arg);
+        free(call);
+        call = next;
+    }
+}
+void foreign_calls_open(aio_loop *loop)
+{
+    struct foreign_calls *calls = calloc(1, sizeof *calls);
+    if (!calls) return;
+    pthread_mutex_init(&calls->lock, NULL);
+    calls->tail = &calls->head;
+    atomic_init(&calls->wake_pending, false);
+    calls->error = open_wake_pipe(calls->pipe);
+    if (!calls->error) calls->error = aio_watch(loop, calls->pipe[0], AIO_READABLE,
+                                                run_foreign_calls, calls);
+    if (!calls->error) loop->watched.count--;   /* does not keep the loop alive */
+    loop->foreign = calls;
+}
+
+void foreign_calls_close(aio_loop *loop)
+{
+    struct foreign_calls *calls = loop->foreign;
+    if (!calls) return;
+    if (!calls->error) {
+        loop->watched.count++;   /* counted again, to be taken off */
+        aio_unwatch(loop, calls->pipe[0], AIO_READABLE);
+        close_wake_pipe(calls->pipe);
+    }
+    struct foreign_call *call = take_foreign_calls(calls);
+    while (call) {
+        struct foreign_call *next = call->next;
+        free(call);
+        call = next;
+    }
+    pthread_mutex_destroy(&calls->lock);
+    free(calls);
 }
