@@ -35,11 +35,18 @@ TSAN_TESTS              = $(filter ch09_%,$(TESTS))
 all: tangle
 	@$(MAKE) build
 
+# Every step runs even when an earlier one fails (-k); each records its results in
+# build/results, and the summary line is printed on every run. It fails if a test failed,
+# or if a step failed without a test result to say so (a test that did not compile).
 check: tangle
-	@rm -rf $(B)/results
-	@$(MAKE) build
-	@$(MAKE) check-tangled test-tools test-commands test-parity test-variants test-prefixes valgrind
-	@cat $(B)/results/*.txt | awk -f tangled/tools/sum-checks.awk
+	@rm -rf $(B)/results && mkdir -p $(B)/results
+	@$(MAKE) build || echo "build: 0 passed, 1 failed" > $(B)/results/build.txt
+	@$(MAKE) -k check-tangled test-tools test-commands test-parity test-variants test-prefixes valgrind \
+	  || touch $(B)/results/.incomplete
+	@summary=0; cat $(B)/results/*.txt | awk -f tangled/tools/sum-checks.awk || summary=1; \
+	 if [ -e $(B)/results/.incomplete ] && [ $$summary = 0 ]; then \
+	   echo "check: but a step failed without a test result (see above)"; summary=1; fi; \
+	 exit $$summary
 
 # ---- set-up and tangling (the only steps that run before tangled/ is trusted) ----
 
