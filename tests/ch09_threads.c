@@ -403,6 +403,64 @@ START_TEST(call_soon_threadsafe_reaches_the_loop_from_a_worker)
 }
 END_TEST
 
+/* A job still running when main ends: after the grace period (5 s on the virtual clock,
+   so at once), aio_run says which job, started by which task, how long ago, and waits on.
+   The job itself reads our stderr until it sees the report, then returns. */
+static int report_pipe[2];
+static char report_text[2048];
+
+static intptr_t run_until_reported(void *arg)
+{
+    (void)arg;
+    size_t have = 0;
+    ssize_t got;
+    while (have + 1 < sizeof report_text &&
+           (got = read(report_pipe[0], report_text + have, sizeof report_text - 1 - have)) > 0) {
+        have += (size_t)got;
+        report_text[have] = '\0';
+        if (strstr(report_text, " ago\n")) break;
+    }
+    return 0;
+}
+
+static aio_outcome wait_for_a_stuck_job(void *arg)
+{
+    (void)arg;
+    return aio_propagate(aio_to_thread(run_until_reported, NULL, NULL));
+}
+
+static aio_outcome leave_a_stuck_job(void *arg)
+{
+    (void)arg;
+    aio_release(aio_spawn("stuck waiter", wait_for_a_stuck_job, NULL));
+    ck_assert_int_eq(aio_sleep(AIO_SEC(1)), AIO_OK);   /* the job started at 0 */
+    return aio_value(0);
+}
+
+static void run_with_a_stuck_job(void *arg)
+{
+    (void)arg;
+    int parent_stderr = dup(STDERR_FILENO);
+    if (pipe(report_pipe) != 0 || dup2(report_pipe[1], STDERR_FILENO) < 0) _exit(2);
+    aio_status status = aio_run(leave_a_stuck_job, NULL, &(aio_loop_options){.virtual_clock = true},
+                                NULL);
+    dup2(parent_stderr, STDERR_FILENO);
+    fputs(report_text, stderr);
+    _exit(status == AIO_OK ? 0 : 1);
+}
+
+START_TEST(aio_run_says_which_thread_job_still_runs_after_a_grace_period)
+{
+    char text[4096];
+    int status = run_in_child(run_with_a_stuck_job, NULL, text, sizeof text);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child failed: %s", text);
+    ck_assert_msg(strstr(text, "aio_run: main has ended, and 1 aio_to_thread job is still running; "
+                               "aio_run waits for it") != NULL, "got: %s", text);
+    /* submitted at 0, main ended at 1 s, reported 5 s later: 6 s on the virtual clock */
+    ck_assert_msg(strstr(text, "started by task 'stuck waiter' 6.0 s ago") != NULL, "got: %s", text);
+}
+END_TEST
+
 /* ---- Ctrl-C, in this process ---- */
 
 static aio_outcome interrupt_myself(void *arg)
@@ -602,6 +660,7 @@ static Suite *threads_suite(void)
     tcase_add_test(t, calls_from_a_worker_thread_are_refused);
     tcase_add_test(t, a_worker_thread_cannot_set_an_event_or_release_a_semaphore);
     tcase_add_test(t, call_soon_threadsafe_reaches_the_loop_from_a_worker);
+    tcase_add_test(t, aio_run_says_which_thread_job_still_runs_after_a_grace_period);
     suite_add_tcase(s, t);
     return s;
 }

@@ -50,6 +50,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
         free(loop);
         return NULL;
     }
+    loop->thread_grace = options && options->thread_grace ? options->thread_grace : AIO_SEC(5);
     loop->owner_thread = this_thread();
     loop->max_threads = options ? options->max_threads : 0;
     foreign_calls_open(loop);

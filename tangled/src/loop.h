@@ -79,6 +79,7 @@ struct aio_loop {
     struct aio_task *spare_tasks; /* freed task structures, for reuse */
     struct thread_pool *threads;  /* aio_to_thread's workers, started at the first call */
     int max_threads;              /* the option, 0 for the default */
+    aio_time thread_grace;
     const void *owner_thread;     /* this_thread() of the thread that made the loop */
     struct foreign_calls *foreign;   /* aio_call_soon_threadsafe's queue and pipe */
     bool catching_sigint;         /* this loop's aio_run handles Ctrl-C */
@@ -113,6 +114,7 @@ struct stack_pool *thread_stack_pool(void);
 int open_wake_pipe(int fds[2]);    /* non-blocking, close-on-exec; 0 or an errno */
 void close_wake_pipe(int fds[2]);
 void drain_wake_pipe(int fd);
+void watch_for_stuck_jobs(aio_loop *loop);
 const void *this_thread(void);
 bool in_loop_thread(const aio_loop *loop, const char *function);
 void thread_pool_free(struct thread_pool *pool);

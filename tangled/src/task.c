@@ -375,6 +375,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
             result = (aio_outcome){.status = AIO_ERROR, .error = EDEADLK,
                                    .message = "aio_run: main is waiting and nothing can wake it"};
         else result = *task_read_outcome(main_task);
+        watch_for_stuck_jobs(loop);
         result = stop_catching_sigint(loop, main_task, result);
         snprintf(message, sizeof message, "%s", result.message ? result.message : "");
         if (result.message) result.message = message;

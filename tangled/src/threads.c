@@ -17,6 +17,9 @@ struct thread_job {
     aio_task *awaiter;            /* NULL once the task stopped waiting (loop thread only) */
     intptr_t *deliver_to;         /* where the waiting task wants the result */
     struct thread_job *next;      /* in the work queue or the finished list */
+    struct thread_job *older, *newer;   /* every outstanding job (loop thread only) */
+    aio_time submitted;           /* on the loop's clock */
+    char started_by[24];          /* the name of the task that submitted it */
 };
 
 struct job_list {
@@ -32,6 +35,8 @@ struct thread_pool {
     atomic_bool wake_pending;        /* a byte is in the pipe, or on its way */
     int wake_pipe[2];                /* workers write, the loop reads */
     size_t outstanding;              /* submitted, not collected (loop thread only) */
+    struct thread_job *newest;       /* the outstanding jobs, newest first (loop thread only) */
+    aio_timer *grace_timer;          /* says which jobs still run, after main ended */
     pthread_t workers[];
 };
 static void wake_the_loop(struct thread_pool *pool);
@@ -56,6 +61,44 @@ static struct thread_job *job_list_take(struct job_list *list)   /* the whole li
     list->head = NULL;
     list->tail = &list->head;
     return head;
+}
+static void note_outstanding(struct thread_pool *pool, struct thread_job *job)
+{
+    job->older = pool->newest;
+    job->newer = NULL;
+    if (pool->newest) pool->newest->newer = job;
+    pool->newest = job;
+    pool->outstanding++;
+}
+
+static void forget_outstanding(struct thread_pool *pool, struct thread_job *job)
+{
+    if (job->newer) job->newer->older = job->older;
+    else pool->newest = job->older;
+    if (job->older) job->older->newer = job->newer;
+    if (--pool->outstanding == 0 && pool->grace_timer) {
+        aio_timer_cancel(pool->loop, pool->grace_timer);   /* all done in time */
+        pool->grace_timer = NULL;
+    }
+}
+static void report_stuck_jobs(void *arg)
+{
+    struct thread_pool *pool = arg;
+    pool->grace_timer = NULL;
+    aio_time now = aio_now(pool->loop);
+    fprintf(stderr, "aio_run: main has ended, and %zu aio_to_thread job%s still running; "
+            "aio_run waits for %s (a thread cannot be stopped):\n", pool->outstanding,
+            pool->outstanding == 1 ? " is" : "s are", pool->outstanding == 1 ? "it" : "them");
+    for (struct thread_job *job = pool->newest; job; job = job->older)
+        fprintf(stderr, "  function %p, started by task '%s' %.1f s ago\n", (void *)job->fn,
+                job->started_by, (double)(now - job->submitted) / AIO_SEC(1));
+}
+
+void watch_for_stuck_jobs(aio_loop *loop)
+{
+    struct thread_pool *pool = loop->threads;
+    if (!pool || pool->outstanding == 0 || loop->thread_grace == AIO_FOREVER) return;
+    pool->grace_timer = aio_call_later(loop, loop->thread_grace, report_stuck_jobs, pool);
 }
 static struct thread_job *pool_next_job(struct thread_pool *pool)
 {
@@ -129,8 +172,8 @@ static void collect_finished_jobs(void *arg)
             *job->deliver_to = job->result;
             task_wake(job->awaiter, AIO_OK);
         }
+        forget_outstanding(pool, job);
         free(job);
-        pool->outstanding--;
         job = next;
     }
     if (pool->outstanding == 0) aio_unwatch(pool->loop, pool->wake_pipe[0], AIO_READABLE);
@@ -188,7 +231,7 @@ static int submit_job(aio_loop *loop, struct thread_job *job)
         err = 0;
     }
     pthread_mutex_unlock(&pool->lock);
-    if (!err) pool->outstanding++;
+    if (!err) note_outstanding(pool, job);
     else if (pool->outstanding == 0) aio_unwatch(loop, pool->wake_pipe[0], AIO_READABLE);
     return err;
 }
@@ -199,7 +242,9 @@ aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *result)
     if (task_take_cancel(self)) return AIO_CANCELLED;
     intptr_t value = 0;
     struct thread_job *job = malloc(sizeof *job);
-    if (job) *job = (struct thread_job){.fn = fn, .arg = arg, .awaiter = self, .deliver_to = &value};
+    if (job) *job = (struct thread_job){.fn = fn, .arg = arg, .awaiter = self, .deliver_to = &value,
+                                        .submitted = aio_now(self->loop)};
+    if (job) snprintf(job->started_by, sizeof job->started_by, "%s", aio_task_name(self));
     int err = job ? submit_job(self->loop, job) : ENOMEM;
     if (err) {
         free(job);
