@@ -85,6 +85,26 @@ static aio_outcome refuse(void *arg)
     return aio_value(0);
 }
 
+/* Outside a task, the message names the function the program called. */
+static void read_outside_a_task(void *arg)
+{
+    (void)arg;
+    int p[2];
+    char byte;
+    size_t got;
+    if (pipe(p) != 0 || aio_set_nonblocking(p[0]) != 0) _exit(2);
+    _exit(aio_read(p[0], &byte, 1, &got) == AIO_ERROR ? 0 : 1);
+}
+
+START_TEST(a_read_outside_a_task_is_refused_by_its_own_name)
+{
+    char text[1024];
+    int status = run_in_child(read_outside_a_task, NULL, text, sizeof text);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child failed: %s", text);
+    ck_assert_msg(strstr(text, "aio_read: not called from a task") != NULL, "got: %s", text);
+}
+END_TEST
+
 START_TEST(descriptors_beyond_fd_setsize_are_refused)
 {
     ck_assert_int_eq(aio_run(refuse, NULL, &virtual, NULL), AIO_OK);
@@ -316,6 +336,7 @@ static Suite *io_suite(void)
     tcase_add_test(t, a_task_reads_a_pipe_when_it_becomes_readable);
     tcase_add_test(t, a_wait_times_out_exactly);
     tcase_add_test(t, descriptors_beyond_fd_setsize_are_refused);
+    tcase_add_test(t, a_read_outside_a_task_is_refused_by_its_own_name);
     tcase_add_test(t, closing_a_watched_descriptor_wakes_its_waiter_with_an_error);
     tcase_add_test(t, cancelling_an_io_wait_unwatches_the_descriptor);
     tcase_add_test(t, a_timeout_of_zero_or_less_is_a_poll);

@@ -15,9 +15,9 @@ static void wait_timed_out(void *wait);
 static void abort_fd_wait(aio_task *task);
 static void stop_watching(struct fd_wait *wait);
 static aio_status fail(int error);
-aio_status aio_wait_fd(int fd, int events, aio_time timeout)
+static aio_status wait_fd(int fd, int events, aio_time timeout, const char *function)
 {
-    aio_task *self = current_task_or_complain("aio_wait_fd");
+    aio_task *self = current_task_or_complain(function);
     if (!self) return AIO_ERROR;
     aio_loop *loop = self->loop;
     if (fd < 0 || fd >= FD_SETSIZE) return fail(EBADF);
@@ -42,6 +42,11 @@ aio_status aio_wait_fd(int fd, int events, aio_time timeout)
         return fail(EBADF);
     }
     return status;
+}
+
+aio_status aio_wait_fd(int fd, int events, aio_time timeout)
+{
+    return wait_fd(fd, events, timeout, "aio_wait_fd");
 }
 static void stop_watching(struct fd_wait *wait)
 {
@@ -81,7 +86,7 @@ aio_status aio_read(int fd, void *buffer, size_t size, size_t *got)
             return AIO_OK;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return AIO_ERROR;
-        aio_status status = aio_wait_fd(fd, AIO_READABLE, AIO_FOREVER);
+        aio_status status = wait_fd(fd, AIO_READABLE, AIO_FOREVER, "aio_read");
         if (status != AIO_OK) return status;
     }
 }
@@ -97,7 +102,7 @@ aio_status aio_write_all(int fd, const void *data, size_t size)
             continue;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return AIO_ERROR;
-        aio_status status = aio_wait_fd(fd, AIO_WRITABLE, AIO_FOREVER);
+        aio_status status = wait_fd(fd, AIO_WRITABLE, AIO_FOREVER, "aio_write_all");
         if (status != AIO_OK) return status;
     }
     return AIO_OK;
@@ -116,7 +121,7 @@ aio_status aio_accept(int listener, int *client)
             return AIO_OK;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return AIO_ERROR;
-        aio_status status = aio_wait_fd(listener, AIO_READABLE, AIO_FOREVER);
+        aio_status status = wait_fd(listener, AIO_READABLE, AIO_FOREVER, "aio_accept");
         if (status != AIO_OK) return status;
     }
 }
@@ -125,7 +130,7 @@ aio_status aio_connect(int fd, const void *address, unsigned address_length)
 {
     if (connect(fd, address, address_length) == 0) return AIO_OK;
     if (errno != EINPROGRESS) return AIO_ERROR;
-    aio_status status = aio_wait_fd(fd, AIO_WRITABLE, AIO_FOREVER);
+    aio_status status = wait_fd(fd, AIO_WRITABLE, AIO_FOREVER, "aio_connect");
     if (status != AIO_OK) return status;
     int error = 0;
     socklen_t length = sizeof error;
