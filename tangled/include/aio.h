@@ -85,6 +85,10 @@ bool aio_task_done(const aio_task *task);
    left untouched (aio_task_done tells which). */
 AIO_MUST_CHECK aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                                      aio_outcome *outcomes);
+/* Semaphores, locks, events and queues. Freeing one while tasks wait on it (or were
+   woken by it and have not run yet) is reported; those waits fail with AIO_ERROR and
+   errno EIDRM. Each belongs to the thread that made it: calls from another thread are
+   refused with a message (EPERM where a status or an errno is returned). */
 typedef struct aio_semaphore aio_semaphore;
 
 aio_semaphore *aio_semaphore_new(int initial);           /* NULL: errno EINVAL or ENOMEM */
