@@ -525,6 +525,37 @@ START_TEST(out_of_memory_makes_spawn_return_null_and_nothing_aborts)
 }
 END_TEST
 
+/* ---- a failure repeated by many unread tasks is reported once, with a count ---- */
+
+static aio_outcome fail_the_same_way(void *arg)
+{
+    (void)arg;
+    return aio_error(EIO, "the disk said no");
+}
+static aio_outcome fifty_unread_failures(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 50; i++) aio_release(aio_spawn("doomed", fail_the_same_way, NULL));
+    return aio_propagate(aio_yield());
+}
+static void run_fifty_failures(void *arg)
+{
+    (void)arg;
+    _exit(aio_run(fifty_unread_failures, NULL, &virtual, NULL) == AIO_OK ? 0 : 1);
+}
+
+START_TEST(a_repeated_unread_failure_is_reported_once_with_a_count)
+{
+    char text[8192];
+    int status = run_in_child(run_fifty_failures, NULL, text, sizeof text);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    const char *first = strstr(text, "task 'doomed' failed and nobody read its outcome: error 5: "
+                                     "the disk said no");
+    ck_assert_msg(first && !strstr(first + 1, "task 'doomed' failed"), "said: %s", text);
+    ck_assert_msg(strstr(text, "49 more tasks failed the same way"), "said: %s", text);
+}
+END_TEST
+
 static Suite *tasks_suite(void)
 {
     Suite *s = suite_create("chapter 3: tasks");
@@ -546,6 +577,7 @@ static Suite *tasks_suite(void)
     tcase_add_test(t, a_frame_larger_than_the_stack_is_caught_by_the_guard);
     tcase_add_test(t, a_thread_that_ends_gives_its_stacks_back);
     tcase_add_test(t, out_of_memory_makes_spawn_return_null_and_nothing_aborts);
+    tcase_add_test(t, a_repeated_unread_failure_is_reported_once_with_a_count);
     suite_add_tcase(s, t);
     return s;
 }
