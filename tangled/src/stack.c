@@ -15,30 +15,43 @@
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
 #endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 #ifndef PIDFD_SELF
 #define PIDFD_SELF (-10000)
 #endif
 
 static void install_guards(struct stack_pool *pool, char *slab);
+static void populate_tops(struct stack_pool *pool, char *slab);
 #define STACKS_PER_SLAB 64
 
 static size_t stride(const struct stack_pool *pool) { return STACK_GUARD_SIZE + pool->stack_size; }
 
+static bool grow_arrays(struct stack_pool *pool)
+{
+    size_t capacity = pool->slab_capacity ? 2 * pool->slab_capacity : 4;
+    void **slabs = realloc(pool->slabs, capacity * sizeof *slabs);
+    if (!slabs) return false;
+    pool->slabs = slabs;
+    void **free_stacks = realloc(pool->free, capacity * STACKS_PER_SLAB * sizeof *free_stacks);
+    if (!free_stacks) return false;
+    pool->free = free_stacks;
+    pool->slab_capacity = capacity;
+    return true;
+}
+
 static bool map_slab(struct stack_pool *pool)
 {
     size_t size = stride(pool) * STACKS_PER_SLAB;
-    void **slabs = realloc(pool->slabs, (pool->slab_count + 1) * sizeof *slabs);
-    if (!slabs) return false;
-    pool->slabs = slabs;
-    void **free_stacks = realloc(pool->free, (pool->slab_count + 1) * STACKS_PER_SLAB * sizeof(void *));
-    if (!free_stacks) return false;
-    pool->free = free_stacks;
+    if (pool->slab_count == pool->slab_capacity && !grow_arrays(pool)) return false;
     char *slab = mmap(NULL, size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (slab == MAP_FAILED) return false;
     madvise(slab, size, MADV_NOHUGEPAGE);   /* see below */
     pool->slabs[pool->slab_count++] = slab;
     install_guards(pool, slab);
+    if (pool->slab_count > 1) populate_tops(pool, slab);
     for (size_t i = STACKS_PER_SLAB; i-- > 0;) {
         char *stack = slab + i * stride(pool) + STACK_GUARD_SIZE;
         if (!pool->guard_pages) *(uint64_t *)stack = STACK_CANARY;
@@ -61,6 +74,14 @@ static void install_guards(struct stack_pool *pool, char *slab)
             pool->guard_pages = false;    /* an older kernel: canaries from now on */
             return;
         }
+}
+static void populate_tops(struct stack_pool *pool, char *slab)
+{
+    if (RUNNING_ON_VALGRIND) return;
+    struct iovec tops[STACKS_PER_SLAB];
+    for (size_t i = 0; i < STACKS_PER_SLAB; i++)
+        tops[i] = (struct iovec){.iov_base = slab + (i + 1) * stride(pool) - 4096, .iov_len = 4096};
+    (void)syscall(SYS_process_madvise, PIDFD_SELF, tops, STACKS_PER_SLAB, MADV_POPULATE_WRITE, 0);
 }
 void *stack_get(struct stack_pool *pool)
 {

@@ -11,7 +11,7 @@ struct stack_pool {
     void **free;              /* free stacks, the most recently freed last */
     size_t free_count;
     void **slabs;             /* every region mapped, to unmap at the end */
-    size_t slab_count;
+    size_t slab_count, slab_capacity;
 };
 
 #define STACK_GUARD_SIZE (64 * 1024)

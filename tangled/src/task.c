@@ -98,7 +98,7 @@ static void step(void *arg)
     coro_arrived(&loop->scheduler, NULL, NULL);
     task = loop->current;   /* the task that came back: see "handing over" */
     loop->current = NULL;
-    if (task->stack && !stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
+    if (!stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
 }
 static void task_body(void *arg)
