@@ -6,10 +6,11 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#if defined(__has_include) && __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
+#if defined(__has_include) && __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
 #else
 #define VALGRIND_STACK_REGISTER(start, end) 0
+#define VALGRIND_MAKE_MEM_NOACCESS(start, size) 0
 #define RUNNING_ON_VALGRIND 0
 #endif
 #ifndef MADV_GUARD_INSTALL
@@ -68,12 +69,13 @@ static void install_guards(struct stack_pool *pool, char *slab)
         guards[i] = (struct iovec){.iov_base = slab + i * stride(pool), .iov_len = STACK_GUARD_SIZE};
     long done = RUNNING_ON_VALGRIND ? -1 : syscall(SYS_process_madvise, PIDFD_SELF, guards,
                                                    STACKS_PER_SLAB, MADV_GUARD_INSTALL, 0);
-    if (done == (long)(STACKS_PER_SLAB * STACK_GUARD_SIZE)) return;
-    for (size_t i = 0; i < STACKS_PER_SLAB; i++)
+    for (size_t i = 0; done != (long)(STACKS_PER_SLAB * STACK_GUARD_SIZE) && i < STACKS_PER_SLAB; i++)
         if (madvise(guards[i].iov_base, STACK_GUARD_SIZE, MADV_GUARD_INSTALL) != 0) {
             pool->guard_pages = false;    /* an older kernel: canaries from now on */
             return;
         }
+    for (size_t i = 0; i < STACKS_PER_SLAB; i++)   /* Valgrind's leak check must not read them */
+        VALGRIND_MAKE_MEM_NOACCESS(guards[i].iov_base, STACK_GUARD_SIZE);
 }
 static void populate_tops(struct stack_pool *pool, char *slab)
 {
