@@ -3,7 +3,9 @@
 #include "test_util.h"
 #include "aio.h"
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -329,6 +331,231 @@ START_TEST(suspending_outside_a_task_is_an_error)
 }
 END_TEST
 
+/* ---- handles used after aio_release: checked runtime errors ---- */
+
+static aio_outcome quick(void *arg) { (void)arg; return aio_value(1); }
+
+static aio_outcome release_twice(void *arg)
+{
+    aio_task *t = aio_spawn("victim", arg ? sleep_for : quick, arg);
+    if (!arg) ck_assert_int_eq(aio_await(t, NULL), AIO_OK);   /* done, or still sleeping */
+    aio_release(t);
+    aio_release(t);
+    return aio_value(0);
+}
+static void run_release_twice(void *arg) { aio_run(release_twice, arg, &virtual, NULL); }
+
+START_TEST(releasing_a_task_twice_is_a_checked_error)
+{
+    expect_death(run_release_twice, NULL, "aio_release: task 'victim' was already released");
+    expect_death(run_release_twice, (void *)50, "aio_release: task 'victim' was already released");
+}
+END_TEST
+
+static aio_outcome use_after_release(void *arg)
+{
+    aio_task *t = aio_spawn("victim", quick, NULL);
+    ck_assert_int_eq(aio_await(t, NULL), AIO_OK);
+    aio_release(t);
+    aio_outcome out;
+    if (arg == (void *)1) (void)aio_cancel(t, NULL);
+    else if (arg == (void *)2) (void)aio_task_done(t);
+    else if (aio_await(t, &out) != AIO_OK) return aio_propagate(AIO_ERROR);
+    return aio_value(0);
+}
+static void run_use_after_release(void *arg) { aio_run(use_after_release, arg, &virtual, NULL); }
+
+START_TEST(using_a_released_handle_is_a_checked_error)
+{
+    expect_death(run_use_after_release, NULL, "aio_await: task 'victim' was already released");
+    expect_death(run_use_after_release, (void *)1, "aio_cancel: task 'victim' was already released");
+    expect_death(run_use_after_release, (void *)2, "aio_task_done: task 'victim' was already released");
+}
+END_TEST
+
+/* ---- a frame larger than the guard, in code built without -fstack-clash-protection ---- */
+
+#pragma GCC push_options
+#pragma GCC optimize("no-stack-clash-protection")
+static __attribute__((noinline)) int big_frame(int n)
+{
+    volatile char buffer[96 * 1024];   /* 32 KiB more than the whole stack */
+    buffer[0] = (char)n;               /* the lowest byte first, as a read() into it would */
+    return buffer[0];
+}
+#pragma GCC pop_options
+
+static aio_outcome with_big_frame(void *arg) { (void)arg; return aio_value(big_frame(1)); }
+static aio_outcome neighbour(void *arg)
+{
+    (void)arg;
+    volatile char locals[1024];
+    memset((char *)locals, 'n', sizeof locals);
+    if (aio_sleep(AIO_MSEC(1)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    for (size_t i = 0; i < sizeof locals; i++) ck_assert_int_eq(locals[i], 'n');
+    return aio_value(0);
+}
+static aio_outcome spawn_big_frame(void *arg)
+{
+    (void)arg;
+    aio_task *n = aio_spawn("neighbour", neighbour, NULL);   /* the stack just below */
+    aio_task *t = aio_spawn("big-frame", with_big_frame, NULL);
+    aio_status a = aio_await(t, NULL), b = aio_await(n, NULL);
+    return aio_value(a + b);
+}
+static void run_big_frame(void *arg) { (void)arg; aio_run(spawn_big_frame, NULL, &virtual, NULL); }
+
+START_TEST(a_frame_larger_than_the_stack_is_caught_by_the_guard)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return;   /* AddressSanitizer reports overflows itself */
+#endif
+    if (RUNNING_ON_VALGRIND) return;   /* Valgrind reports it in its own words */
+    expect_death(run_big_frame, NULL, "stack overflow in task 'big-frame'");
+}
+END_TEST
+
+/* ---- a thread that ran aio_run gives its stacks and signal stack back when it ends ---- */
+
+static aio_outcome a_few_tasks(void *arg)
+{
+    (void)arg;
+    aio_task *t[3];
+    for (int i = 0; i < 3; i++) t[i] = aio_spawn("t", tiny, NULL);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(aio_await(t[i], NULL), AIO_OK);
+        aio_release(t[i]);
+    }
+    return aio_value(0);
+}
+static void *run_in_thread(void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(aio_run(a_few_tasks, NULL, &virtual, NULL), AIO_OK);
+    return NULL;
+}
+static void run_threads(int count)
+{
+    for (int i = 0; i < count; i++) {
+        pthread_t thread;
+        ck_assert_int_eq(pthread_create(&thread, NULL, run_in_thread, NULL), 0);
+        ck_assert_int_eq(pthread_join(thread, NULL), 0);
+    }
+}
+static long status_kib(const char *field)
+{
+    char line[256];
+    long kib = -1;
+    FILE *status = fopen("/proc/self/status", "r");
+    while (status && fgets(line, sizeof line, status))
+        if (strncmp(line, field, strlen(field)) == 0) kib = atol(line + strlen(field) + 1);
+    if (status) fclose(status);
+    return kib;
+}
+
+START_TEST(a_thread_that_ends_gives_its_stacks_back)
+{
+    if (RUNNING_ON_VALGRIND) {   /* Valgrind's own mappings hide ours; its leak check still runs */
+        run_threads(10);
+        return;
+    }
+    run_threads(3);   /* the C library's own per-thread caches settle */
+    long before = status_kib("VmSize:");
+    run_threads(200);
+    long after = status_kib("VmSize:");
+    /* each thread maps a slab of 64 stacks: 200 leaked slabs would be gigabytes */
+    ck_assert_msg(after - before < 16 * 1024, "VmSize grew by %ld KiB over 200 threads",
+                  after - before);
+}
+END_TEST
+
+/* ---- out of memory: spawn returns NULL with ENOMEM, wakes need no memory ---- */
+
+static aio_outcome nap(void *arg)
+{
+    (void)arg;
+    return aio_propagate(aio_sleep(AIO_MSEC(10)));
+}
+
+static aio_outcome spawn_until_no_memory(void *arg)
+{
+    (void)arg;
+    static aio_task *tasks[1 << 16];
+    struct rlimit old, limit;
+    getrlimit(RLIMIT_AS, &old);
+    limit = old;
+    limit.rlim_cur = (rlim_t)status_kib("VmSize:") * 1024 + 64 * 1024 * 1024;
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &limit), 0);
+    size_t n = 0;
+    errno = 0;
+    while (n < sizeof tasks / sizeof *tasks && (tasks[n] = aio_spawn("sleeper", nap, NULL)))
+        n++;
+    ck_assert_int_eq(errno, ENOMEM);
+    ck_assert_uint_gt(n, 10);
+    /* every sleeper wakes while memory is still short: no wake-up may need any */
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(20)), AIO_OK);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(aio_task_done(tasks[i]));
+        aio_release(tasks[i]);
+    }
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
+    return aio_value((intptr_t)n);
+}
+static void run_out_of_memory(void *arg)
+{
+    (void)arg;
+    aio_outcome out;
+    if (aio_run(spawn_until_no_memory, NULL, &virtual, &out) != AIO_OK) {
+        fprintf(stderr, "aio_run failed: %s\n", out.message ? out.message : "");
+        _exit(1);
+    }
+    _exit(out.value > 10 ? 0 : 2);
+}
+
+START_TEST(out_of_memory_makes_spawn_return_null_and_nothing_aborts)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return;   /* AddressSanitizer's shadow memory does not fit under an address-space limit */
+#endif
+    if (RUNNING_ON_VALGRIND) return;   /* nor does Valgrind */
+    char text[4096];
+    int status = run_in_child(run_out_of_memory, NULL, text, sizeof text);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d, said: %s", status, text);
+    ck_assert_msg(strstr(text, "out of memory") == NULL, "said: %s", text);
+}
+END_TEST
+
+/* ---- a failure repeated by many unread tasks is reported once, with a count ---- */
+
+static aio_outcome fail_the_same_way(void *arg)
+{
+    (void)arg;
+    return aio_error(EIO, "the disk said no");
+}
+static aio_outcome fifty_unread_failures(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 50; i++) aio_release(aio_spawn("doomed", fail_the_same_way, NULL));
+    return aio_propagate(aio_yield());
+}
+static void run_fifty_failures(void *arg)
+{
+    (void)arg;
+    _exit(aio_run(fifty_unread_failures, NULL, &virtual, NULL) == AIO_OK ? 0 : 1);
+}
+
+START_TEST(a_repeated_unread_failure_is_reported_once_with_a_count)
+{
+    char text[8192];
+    int status = run_in_child(run_fifty_failures, NULL, text, sizeof text);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    const char *first = strstr(text, "task 'doomed' failed and nobody read its outcome: error 5: "
+                                     "the disk said no");
+    ck_assert_msg(first && !strstr(first + 1, "task 'doomed' failed"), "said: %s", text);
+    ck_assert_msg(strstr(text, "49 more tasks failed the same way"), "said: %s", text);
+}
+END_TEST
+
 static Suite *tasks_suite(void)
 {
     Suite *s = suite_create("chapter 3: tasks");
@@ -345,6 +572,12 @@ static Suite *tasks_suite(void)
     tcase_add_test(t, cancel_wakes_a_sleeper_at_once_and_a_done_task_refuses);
     tcase_add_test(t, a_deadlock_is_reported_not_hung);
     tcase_add_test(t, suspending_outside_a_task_is_an_error);
+    tcase_add_test(t, releasing_a_task_twice_is_a_checked_error);
+    tcase_add_test(t, using_a_released_handle_is_a_checked_error);
+    tcase_add_test(t, a_frame_larger_than_the_stack_is_caught_by_the_guard);
+    tcase_add_test(t, a_thread_that_ends_gives_its_stacks_back);
+    tcase_add_test(t, out_of_memory_makes_spawn_return_null_and_nothing_aborts);
+    tcase_add_test(t, a_repeated_unread_failure_is_reported_once_with_a_count);
     suite_add_tcase(s, t);
     return s;
 }

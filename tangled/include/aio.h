@@ -68,7 +68,7 @@ typedef aio_outcome aio_task_fn(void *arg);
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome);
 
-aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg);  /* NULL: no memory */
+aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg);  /* NULL, errno ENOMEM */
 AIO_MUST_CHECK aio_status aio_await(aio_task *task, aio_outcome *outcome);
 void aio_release(aio_task *task);
 bool aio_cancel(aio_task *task, const char *message);    /* false: already done */

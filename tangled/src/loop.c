@@ -44,7 +44,8 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     loop->watched.max_fd = -1;
     if (options) loop->virtual_clock = options->virtual_clock;
     size_t stack_size = options && options->stack_size ? options->stack_size : default_stack_size();
-    loop->stacks = stack_size == default_stack_size() ? thread_stack_pool() : &loop->own_stacks;
+    struct stack_pool *shared = thread_stack_pool();   /* sets up what the thread keeps */
+    loop->stacks = stack_size == default_stack_size() ? shared : &loop->own_stacks;
     if (loop->stacks == &loop->own_stacks && !stack_pool_init(loop->stacks, stack_size)) {
         free(loop->ready.items);
         free(loop);

@@ -15,15 +15,30 @@ struct callback {
 struct ready_queue {
     struct callback *items;
     size_t head, count, mask;  /* capacity is mask + 1, a power of two */
+    size_t reserved;           /* free slots promised to ready_push_reserved */
 };
 
 bool ready_grow(struct ready_queue *queue);
 
 static inline bool ready_push(struct ready_queue *queue, aio_callback *fn, void *arg)
 {
-    if (queue->count > queue->mask && !ready_grow(queue)) return false;
+    if (queue->count + queue->reserved > queue->mask && !ready_grow(queue)) return false;
     queue->items[(queue->head + queue->count++) & queue->mask] = (struct callback){fn, arg};
     return true;
+}
+
+/* Promise room for one later ready_push_reserved, which then cannot fail (chapter 3). */
+static inline bool ready_reserve(struct ready_queue *queue)
+{
+    if (queue->count + queue->reserved > queue->mask && !ready_grow(queue)) return false;
+    queue->reserved++;
+    return true;
+}
+
+static inline void ready_push_reserved(struct ready_queue *queue, aio_callback *fn, void *arg)
+{
+    queue->reserved--;
+    queue->items[(queue->head + queue->count++) & queue->mask] = (struct callback){fn, arg};
 }
 
 static inline struct callback ready_pop(struct ready_queue *queue)
@@ -76,7 +91,7 @@ struct aio_loop {
     struct stack_pool own_stacks; /* for a loop with an unusual stack size */
     struct aio_task *all_tasks;   /* every task not yet freed */
     struct aio_task *main_task;
-    struct aio_task *spare_tasks; /* freed task structures, for reuse */
+    struct { int error; char message[96]; size_t count; } unread;   /* the last warning */
     struct thread_pool *threads;  /* aio_to_thread's workers, started at the first call */
     int max_threads;              /* the option, 0 for the default */
     aio_time thread_grace;

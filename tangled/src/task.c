@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "task.h"
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,8 +17,17 @@ static void task_body(void *arg);
 static void finish(aio_task *task, aio_outcome outcome);
 static void retire(aio_task *task);
 static void release_reference(aio_task *task);
-static void out_of_memory(const char *doing);
 static void stack_overflowed(aio_task *task);
+static aio_task *take_structure(void);
+static void put_structure(aio_task *task);
+static void copy_name(char *to, const char *from, size_t size);
+struct thread_resources {
+    struct stack_pool stacks;     /* default-sized stacks */
+    aio_task *spare_tasks;        /* freed task structures, linked through next */
+    void *signal_stack;           /* for the overflow report */
+};
+static _Thread_local struct thread_resources thread_own;
+static struct thread_resources *thread_resources(void);
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -41,8 +51,7 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     aio_loop *loop = running_loop;
     aio_task *task = loop ? loop->current : NULL;
     char *address = info->si_addr;
-    if (task && task->stack && address >= (char *)task->stack &&
-        address < (char *)task->stack + STACK_GUARD_SIZE) {
+    if (task && task->stack && stack_guard_holds(task->stack, address)) {
         static const char head[] = "aio: stack overflow in task '";
         write_all(head, sizeof head - 1);
         write_all(task->name, strlen(task->name));
@@ -55,9 +64,9 @@ static void install_overflow_handler(void)
 #if defined(__SANITIZE_ADDRESS__)
     (void)on_segv;   /* AddressSanitizer handles SIGSEGV itself */
 #else
-    static _Thread_local void *alternate_stack;
-    if (!alternate_stack && (alternate_stack = malloc(64 * 1024))) {
-        stack_t ss = {.ss_sp = alternate_stack, .ss_size = 64 * 1024};
+    struct thread_resources *own = thread_resources();
+    if (!own->signal_stack && (own->signal_stack = malloc(64 * 1024))) {
+        stack_t ss = {.ss_sp = own->signal_stack, .ss_size = 64 * 1024};
         sigaltstack(&ss, NULL);
     }
     struct sigaction action = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK};
@@ -67,37 +76,29 @@ static void install_overflow_handler(void)
 }
 static bool start(aio_task *task)
 {
-    if (task->cancel_requested) {
-        finish(task, (aio_outcome){.status = AIO_CANCELLED, .message = task->cancel_message});
-        retire(task);
-        return false;
-    }
-    task->stack = stack_get(task->loop->stacks);
-    if (!task->stack) {
-        finish(task, aio_error(ENOMEM, "no memory for the stack of task '%s'", task->name));
-        retire(task);
-        return false;
-    }
-    coro_init(&task->context, task->stack, task->loop->stacks->stack_size, task_body, task);
-    return true;
+    if (!task->cancel_requested) return true;
+    finish(task, (aio_outcome){.status = AIO_CANCELLED, .message = task->cancel_message});
+    retire(task);
+    return false;
 }
 static void step(void *arg)
 {
     aio_task *task = arg;
     aio_loop *loop = task->loop;
+    loop->ready.reserved++;
     if (task->state == TASK_CREATED && !start(task)) return;
     task->state = TASK_RUNNING;
     loop->current = task;
     if (loop->ready.count > 0 && loop->ready.items[loop->ready.head].fn == step) {
         aio_task *after = loop->ready.items[loop->ready.head].arg;
-        if (after->state == TASK_READY) __builtin_prefetch(coro_saved_frames(&after->context), 1);
+        __builtin_prefetch(coro_saved_frames(&after->context), 1);
     }
     coro_leaving(&loop->scheduler, &task->context, 0);
     coro_switch(&loop->scheduler, &task->context);
     coro_arrived(&loop->scheduler, NULL, NULL);
     task = loop->current;   /* the task that came back: see "handing over" */
     loop->current = NULL;
-    if (task->stack && !stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
+    if (!stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
 }
 static void task_body(void *arg)
@@ -126,8 +127,9 @@ static void finish(aio_task *task, aio_outcome outcome)
 static void retire(aio_task *task)
 {
     aio_loop *loop = task->loop;
-    if (task->stack) stack_put(loop->stacks, task->stack);
+    stack_put(loop->stacks, task->stack);
     task->stack = NULL;
+    loop->ready.reserved--;
     struct done_watcher *watcher = task->watchers;
     task->watchers = NULL;
     task->watchers_tail = &task->watchers;
@@ -155,6 +157,7 @@ aio_status task_switch_out(aio_task *task)
             if (!stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
             loop->turn_left--;
             (void)ready_pop(&loop->ready);
+            loop->ready.reserved++;   /* the successor's slot, as in step */
             successor->state = TASK_RUNNING;
             loop->current = successor;
             next = &successor->context;
@@ -172,7 +175,7 @@ void task_wake(aio_task *task, aio_status status)
     if (task->state != TASK_SUSPENDED) return;
     task->state = TASK_READY;
     task->wake_status = status;
-    if (!ready_push(&task->loop->ready, step, task)) out_of_memory("waking a task");
+    ready_push_reserved(&task->loop->ready, step, task);
 }
 aio_status aio_yield(void)
 {
@@ -245,12 +248,15 @@ aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_tas
 aio_status aio_await(aio_task *task, aio_outcome *outcome)
 {
     aio_task *self = current_task_or_complain("aio_await");
+    task_check_handle(task, "aio_await");
+    if (task->handle_released) misuse("aio_await", "task '%s' was already released", task->name);
     if (!self || task == self) return AIO_ERROR;
     return task_await(self, task, abort_await, outcome);
 }
 bool aio_cancel(aio_task *task, const char *message)
 {
     if (!in_loop_thread(task->loop, "aio_cancel")) return false;
+    task_check_handle(task, "aio_cancel");
     if (task->state == TASK_DONE) return false;
     task->cancel_message = message;
     task->cancel_requests++;
@@ -272,13 +278,6 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-static void copy_name(char *to, const char *from, size_t size)
-{
-    size_t n = 0;
-    while (n + 1 < size && from[n]) to[n] = from[n], n++;   /* cheaper than snprintf */
-    to[n] = '\0';
-}
-
 aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
 {
     aio_loop *loop = running_loop;
@@ -286,24 +285,69 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
         fprintf(stderr, "aio_spawn: no loop is running in this thread (call it inside aio_run)\n");
         return NULL;
     }
-    aio_task *task = loop->spare_tasks;
-    if (task) loop->spare_tasks = task->next;
-    else if (!(task = malloc(sizeof *task))) return NULL;
-    *task = (aio_task){.loop = loop, .fn = fn, .arg = arg, .references = 2,
+    aio_task *task = take_structure();
+    void *stack = task ? stack_get(loop->stacks) : NULL;
+    if (!stack || !ready_reserve(&loop->ready)) {
+        if (stack) stack_put(loop->stacks, stack);
+        if (task) put_structure(task);
+        errno = ENOMEM;
+        return NULL;
+    }
+    *task = (aio_task){.loop = loop, .fn = fn, .arg = arg, .stack = stack, .references = 2,
                        .state = TASK_CREATED, .next = loop->all_tasks};
+    coro_init(&task->context, stack, loop->stacks->stack_size, task_body, task);
     task->watchers_tail = &task->watchers;
     if (loop->all_tasks) loop->all_tasks->previous = task;
     loop->all_tasks = task;
     copy_name(task->name, name ? name : "task", sizeof task->name);
-    if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
+    ready_push_reserved(&loop->ready, step, task);
     return task;
 }
+static aio_task *take_structure(void)
+{
+    aio_task *task = thread_own.spare_tasks;
+    if (!task) return malloc(sizeof *task);
+    thread_own.spare_tasks = task->next;
+    return task;
+}
+
+static void put_structure(aio_task *task)
+{
+    task->state = TASK_FREED;
+    task->next = thread_own.spare_tasks;
+    thread_own.spare_tasks = task;
+}
+
+static void copy_name(char *to, const char *from, size_t size)
+{
+    size_t n = 0;
+    while (n + 1 < size && from[n]) to[n] = from[n], n++;   /* cheaper than snprintf */
+    to[n] = '\0';
+}
+static void report_repeats(aio_loop *loop)
+{
+    if (loop->unread.count > 1)
+        fprintf(stderr, "aio: %zu more tasks failed the same way and nobody read their outcomes\n",
+                loop->unread.count - 1);
+    loop->unread.count = 0;
+}
+
 static void warn_if_failure_unread(const aio_task *task)
 {
     if (task->state != TASK_DONE || task->outcome.status != AIO_ERROR || task->outcome_read) return;
+    const char *message = task->outcome.message ? task->outcome.message : "(no message)";
+    aio_loop *loop = task->loop;
+    if (loop->unread.count > 0 && loop->unread.error == task->outcome.error &&
+        strncmp(loop->unread.message, message, sizeof loop->unread.message) == 0) {
+        loop->unread.count++;
+        return;
+    }
+    report_repeats(loop);
     fprintf(stderr, "aio: task '%s' failed and nobody read its outcome: error %d: %s\n",
-            task->name, task->outcome.error,
-            task->outcome.message ? task->outcome.message : "(no message)");
+            task->name, task->outcome.error, message);
+    loop->unread.error = task->outcome.error;
+    snprintf(loop->unread.message, sizeof loop->unread.message, "%s", message);
+    loop->unread.count = 1;
 }
 static void release_reference(aio_task *task)
 {
@@ -314,13 +358,20 @@ static void release_reference(aio_task *task)
     else loop->all_tasks = task->next;
     if (task->next) task->next->previous = task->previous;
     free(task->message);
-    task->next = loop->spare_tasks;
-    loop->spare_tasks = task;
+    put_structure(task);
+}
+void task_check_handle(const aio_task *task, const char *function)
+{
+    if (task->state == TASK_FREED) misuse(function, "task '%s' was already released", task->name);
 }
 
 void aio_release(aio_task *task)
 {
-    if (task) release_reference(task);
+    if (!task) return;
+    task_check_handle(task, "aio_release");
+    if (task->handle_released) misuse("aio_release", "task '%s' was already released", task->name);
+    task->handle_released = true;
+    release_reference(task);
 }
 void free_every_task(aio_loop *loop)
 {
@@ -328,14 +379,11 @@ void free_every_task(aio_loop *loop)
         aio_task *task = loop->all_tasks;
         loop->all_tasks = task->next;
         warn_if_failure_unread(task);
+        if (task->stack) stack_put(loop->stacks, task->stack);
         free(task->message);
-        free(task);
+        put_structure(task);
     }
-    while (loop->spare_tasks) {
-        aio_task *task = loop->spare_tasks;
-        loop->spare_tasks = task->next;
-        free(task);
-    }
+    report_repeats(loop);
 }
 static aio_outcome loop_failed(int err)
 {
@@ -366,7 +414,13 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
         running_loop = loop;
         install_overflow_handler();
-        loop->main_task = aio_spawn("main", main, arg);
+        if (!(loop->main_task = aio_spawn("main", main, arg))) {
+            running_loop = NULL;
+            aio_loop_free(loop);
+            if (outcome) *outcome = (aio_outcome){.status = AIO_ERROR, .error = ENOMEM,
+                                                  .message = "aio_run: no memory for the main task"};
+            return AIO_ERROR;
+        }
         catch_sigint(loop);
         int err = aio_loop_run(loop);
         aio_task *main_task = loop->main_task;
@@ -416,16 +470,19 @@ aio_task *current_task_or_complain(const char *function)
     return self;
 }
 
-static void out_of_memory(const char *doing)
-{
-    fprintf(stderr, "aio: out of memory while %s\n", doing);
-    abort();
-}
-
 aio_loop *aio_running_loop(void) { return running_loop; }
 aio_task *aio_current_task(void) { return running_loop ? running_loop->current : NULL; }
-const char *aio_task_name(const aio_task *task) { return task->name; }
-bool aio_task_done(const aio_task *task) { return task->state == TASK_DONE; }
+const char *aio_task_name(const aio_task *task)
+{
+    task_check_handle(task, "aio_task_name");
+    return task->name;
+}
+
+bool aio_task_done(const aio_task *task)
+{
+    task_check_handle(task, "aio_task_done");
+    return task->state == TASK_DONE;
+}
 
 size_t default_stack_size(void)
 {
@@ -435,9 +492,39 @@ size_t default_stack_size(void)
     return 64 * 1024;
 #endif
 }
-struct stack_pool *thread_stack_pool(void)
+static pthread_key_t thread_end;
+static bool thread_end_made;
+
+static void free_thread_resources(void *arg)
 {
-    static _Thread_local struct stack_pool pool;
-    if (pool.stack_size == 0 && !stack_pool_init(&pool, default_stack_size())) abort();
-    return &pool;
+    struct thread_resources *own = arg;
+    if (own->signal_stack) {
+        sigaltstack(&(stack_t){.ss_flags = SS_DISABLE}, NULL);
+        free(own->signal_stack);
+    }
+    stack_pool_free(&own->stacks);
+    while (own->spare_tasks) {
+        aio_task *task = own->spare_tasks;
+        own->spare_tasks = task->next;
+        free(task);
+    }
+    *own = (struct thread_resources){0};
 }
+
+static void make_thread_end(void)
+{
+    thread_end_made = pthread_key_create(&thread_end, free_thread_resources) == 0;
+}
+
+static struct thread_resources *thread_resources(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (thread_own.stacks.stack_size == 0) {
+        (void)stack_pool_init(&thread_own.stacks, default_stack_size());   /* a valid size */
+        pthread_once(&once, make_thread_end);
+        if (thread_end_made) pthread_setspecific(thread_end, &thread_own);
+    }
+    return &thread_own;
+}
+
+struct stack_pool *thread_stack_pool(void) { return &thread_resources()->stacks; }

@@ -3,7 +3,7 @@
 #define TASK_H
 #include "loop.h"
 
-enum task_state { TASK_CREATED, TASK_READY, TASK_RUNNING, TASK_SUSPENDED, TASK_DONE };
+enum task_state { TASK_CREATED, TASK_READY, TASK_RUNNING, TASK_SUSPENDED, TASK_DONE, TASK_FREED };
 struct done_watcher {
     void (*notify)(struct done_watcher *self, aio_task *finished);
     struct done_watcher *next;
@@ -13,11 +13,12 @@ struct aio_task {
     aio_loop *loop;
     aio_task_fn *fn;
     void *arg;
-    void *stack;                      /* from the pool, from the first step on */
+    void *stack;                      /* from the pool, until the task ends */
     enum task_state state;
     int references;                   /* the creator's handle, and one while not done */
     aio_status wake_status;           /* what the current suspending call returns */
     bool outcome_read;                /* someone awaited or gathered it */
+    bool handle_released;             /* its creator called aio_release */
     bool cancel_requested;            /* to deliver at the next suspension point */
     void (*abort_wait)(aio_task *);   /* undoes the current wait, for cancellation */
     struct aio_timer timer;           /* for aio_sleep */
@@ -43,6 +44,7 @@ aio_status task_switch_out(aio_task *task);
 void task_wake(aio_task *task, aio_status status);
 bool task_take_cancel(aio_task *task);
 void task_watch(aio_task *task, struct done_watcher *watcher);
+void task_check_handle(const aio_task *task, const char *function);   /* stops on a freed one */
 aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_task *),
                       aio_outcome *outcome);
 
