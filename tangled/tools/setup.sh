@@ -57,8 +57,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt_or_explain() {   # apt_or_explain COMMAND...: run it; on failure repeat apt's reason
         local errors status=0
         errors=$(mktemp)
-        "$@" 2> >(tee "$errors" >&2) || status=$?
-        wait $! 2>/dev/null || true    # the tee has written everything
+        { "$@" 2>&1 1>&3 3>&- | tee "$errors" >&2; } 3>&1 || status=$?   # stderr also to $errors
         if [ $status -ne 0 ]; then
             echo "setup: '$*' failed (exit status $status); apt says:" >&2
             grep -E '^(E|Err|W):' "$errors" | sed 's/^/    /' >&2 || echo "    (see above)" >&2
