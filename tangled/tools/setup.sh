@@ -16,12 +16,12 @@ build) packages=(
     gnuplot-nox               # figures drawn from the runtime's traces
     graphviz                  # dot, for the figures of task trees
     pandoc                    # the woven Markdown to HTML, and to LaTeX for the PDF
-    texlive-luatex            # lualatex, fontspec and luaotfload, for the PDF
-    texlive-latex-base        # LaTeX and the base packages pandoc's template loads
-    texlive-latex-recommended # fancyvrb, microtype, unicode-math, luacolor, ...
-    lmodern                   # lmodern.sty and Latin Modern, which pandoc's template loads
+    texlive-luatex            # lualatex and luaotfload for the PDF; luacolor for book.tex
+    texlive-latex-base        # LaTeX itself; hyperref, geometry, amsmath, longtable, ...
+    texlive-latex-recommended # fontspec, unicode-math, fancyvrb, microtype, xcolor, ...
+    lmodern                   # lmodern.sty and Latin Modern Math, which the template loads
     fonts-dejavu-core         # DejaVu Serif, Sans and Sans Mono: the book's fonts
-    fonts-dejavu-extra        # their italics and bold italics
+    fonts-dejavu-extra        # their italics and obliques
     ) ;;
 bench) packages=(
     python3                   # asyncio, the first peer
