@@ -199,5 +199,12 @@ $(B)/out/bench_table.txt:
 	@mkdir -p $(@D)
 	@echo "No benchmark has run in this build: run 'make bench' to fill this table." > $@
 
+# `make check-fresh` (as root; it takes a while): the README's two commands on a fresh
+# minimal Debian 12 root (the appendix "How this book is made", "A fresh machine").
+.PHONY: check-fresh
+check-fresh:
+	@bash tangled/tools/setup.sh fresh
+	@bash tangled/tools/check-fresh.sh
+
 clean:
 	rm -rf $(B)
