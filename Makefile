@@ -200,7 +200,7 @@ $(B)/bench/chart.tsv: bench/results.txt tangled/bench/table.awk
 $(B)/bench/chart.svg: $(B)/bench/chart.tsv tangled/bench/chart.gp
 	gnuplot -e "data='$<'; set terminal svg size 760,400 dynamic font 'DejaVu Sans,12'; set output '$@'" tangled/bench/chart.gp
 $(B)/bench/chart.pdf: $(B)/bench/chart.tsv tangled/bench/chart.gp
-	gnuplot -e "data='$<'; set terminal pdfcairo size 16cm,8.5cm font 'DejaVu Sans,9'; set output '$@'" tangled/bench/chart.gp
+	gnuplot -e "data='$<'; set terminal pdfcairo size 15cm,8cm font 'DejaVu Sans,10'; set output '$@'" tangled/bench/chart.gp
 
 clean:
 	rm -rf $(B)

@@ -9,6 +9,6 @@ set logscale y
 set yrange [0.5:*]
 set ylabel "times the best program (log scale)"
 set grid ytics
-set key top left horizontal
+set key outside top center horizontal
 set xtics scale 0 font ",9"
 plot for [column = 2:6] data using column:xticlabels(1) title columnheader(column)

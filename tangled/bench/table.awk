@@ -17,7 +17,7 @@ function median(key, program,    a, count) {
 
 function spread(key, program,    a, count) {
     count = sort_numbers(values[key, program], a)
-    return count == 0 ? "" : number(a[1]) "-" number(a[count])
+    return count == 0 ? "" : number(a[1]) ".." number(a[count])
 }
 
 function number(x) {   # three significant digits, no exponent
@@ -77,10 +77,10 @@ function scaling_row(label, workload, metric, program, per, sizes,    s, name, m
 BEGIN { default_size["W1"] = 100000; default_size["W5"] = 1000000 }
 function chart(    f, figures, labels, p, m, best, count, higher, key) {   # W6 at the sizes it ran at
     count = split("W1 us_per_task|W2 ns_per_switch|W3 late_ms|W4 cpu_ms|W5 past_sleep_s|W5 bytes_per_task", figures, "|")
-    split("W1 spawn|W2 switch|W3 late|W4 CPU|W5 time|W5 memory", labels, "|")
+    split("W1 spawn|W2 switch|W3 late|W4 CPU|W5 time|W5 bytes", labels, "|")
     for (key in seen) if (key ~ /^W6@[0-9x]+ round_trips_per_s$/) {
         figures[++count] = key
-        labels[count] = "W6, " substr(key, 4, index(key, "x") - 4) " conn."
+        labels[count] = "W6 " substr(key, 4, index(key, "x") - 4)
     }
     printf "figure"
     for (p = 1; p <= 5; p++) printf "\t%s", programs[p]
