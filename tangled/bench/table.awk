@@ -28,18 +28,18 @@ function number(x) {   # three significant digits, no exponent
 }
 function table(    i, key, keys, count, p, cell) {
     for (i = 1; i <= headers; i++) print header[i]
-    printf "\n%-22s", "workload metric"
-    for (p = 1; p <= 5; p++) printf " %11s", programs[p]
+    printf "\n%-29s", "workload metric"
+    for (p = 1; p <= 5; p++) printf " %12s", programs[p]
     printf "\n"
     count = 0
     for (key in seen) if (key !~ /@/ || key ~ /^W6@/) keys[++count] = key
     sort_keys(keys, count)
     for (i = 1; i <= count; i++) {
         key = keys[i]
-        printf "%-22s", key
-        for (p = 1; p <= 5; p++) { cell = median(key, programs[p]); printf " %11s", cell == "" ? "-" : number(cell) }
-        printf "\n%-22s", ""
-        for (p = 1; p <= 5; p++) printf " %11s", spread(key, programs[p])
+        printf "%-29s", key
+        for (p = 1; p <= 5; p++) { cell = median(key, programs[p]); printf " %12s", cell == "" ? "-" : number(cell) }
+        printf "\n%-29s", ""
+        for (p = 1; p <= 5; p++) printf " %12s", spread(key, programs[p])
         printf "\n"
     }
 }
@@ -78,9 +78,12 @@ BEGIN { default_size["W1"] = 100000; default_size["W5"] = 1000000 }
 function chart(    f, figures, labels, p, m, best, count, higher, key) {   # W6 at the sizes it ran at
     count = split("W1 us_per_task|W2 ns_per_switch|W3 late_ms|W4 cpu_ms|W5 past_sleep_s|W5 bytes_per_task", figures, "|")
     split("W1 spawn|W2 switch|W3 late|W4 CPU|W5 time|W5 bytes", labels, "|")
-    for (key in seen) if (key ~ /^W6@[0-9x]+ round_trips_per_s$/) {
-        figures[++count] = key
-        labels[count] = "W6 " substr(key, 4, index(key, "x") - 4)
+    for (key in seen) if (key ~ /^W6@[0-9x]+ round_trips_per_s$/) {   # fewest connections first
+        for (f = ++count; f > 1 && labels[f - 1] ~ /^W6/ && substr(labels[f - 1], 4) + 0 > substr(key, 4) + 0; f--) {
+            figures[f] = figures[f - 1]; labels[f] = labels[f - 1]
+        }
+        figures[f] = key
+        labels[f] = "W6 " substr(key, 4, index(key, "x") - 4)
     }
     printf "figure"
     for (p = 1; p <= 5; p++) printf "\t%s", programs[p]
