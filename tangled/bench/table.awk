@@ -23,8 +23,10 @@ function spread(key, program,    a, count) {
 function number(x) {   # three significant digits, no exponent
     x += 0
     if (x < 0) return "-" number(-x)
-    return x >= 1000 ? sprintf("%.0f", x) : x >= 100 ? sprintf("%.0f", x) : x >= 10 ? sprintf("%.1f", x) \
-         : x >= 1 ? sprintf("%.2f", x) : x >= 0.01 ? sprintf("%.3f", x) : sprintf("%.2g", x)
+    if (x >= 100) return sprintf("%.0f", x)
+    if (x >= 10) return sprintf("%.1f", x)
+    if (x >= 1) return sprintf("%.2f", x)
+    return x >= 0.01 ? sprintf("%.3f", x) : sprintf("%.2g", x)
 }
 function table(    i, key, keys, count, p, cell) {
     for (i = 1; i <= headers; i++) print header[i]
@@ -37,7 +39,10 @@ function table(    i, key, keys, count, p, cell) {
     for (i = 1; i <= count; i++) {
         key = keys[i]
         printf "%-29s", key
-        for (p = 1; p <= 5; p++) { cell = median(key, programs[p]); printf " %12s", cell == "" ? "-" : number(cell) }
+        for (p = 1; p <= 5; p++) {
+            cell = median(key, programs[p])
+            printf " %12s", cell == "" ? "-" : number(cell)
+        }
         printf "\n%-29s", ""
         for (p = 1; p <= 5; p++) printf " %12s", spread(key, programs[p])
         printf "\n"
@@ -75,32 +80,37 @@ function scaling_row(label, workload, metric, program, per, sizes,    s, name, m
 }
 
 BEGIN { default_size["W1"] = 100000; default_size["W5"] = 1000000 }
-function chart(    f, figures, labels, p, m, best, count, higher, key) {   # W6 at the sizes it ran at
-    count = split("W1 us_per_task|W2 ns_per_switch|W3 late_ms|W4 cpu_ms|W5 past_sleep_s|W5 bytes_per_task", figures, "|")
-    split("W1 spawn|W2 switch|W3 late|W4 CPU|W5 time|W5 bytes", labels, "|")
-    for (key in seen) if (key ~ /^W6@[0-9x]+ round_trips_per_s$/) {   # fewest connections first
-        for (f = ++count; f > 1 && labels[f - 1] ~ /^W6/ && substr(labels[f - 1], 4) + 0 > substr(key, 4) + 0; f--) {
-            figures[f] = figures[f - 1]; labels[f] = labels[f - 1]
+function add_figure(key, label) { figures[++figure_count] = key; labels[figure_count] = label }
+
+function chart(    key, w6, count, i, j, t, f, p) {
+    add_figure("W1 us_per_task", "W1 spawn"); add_figure("W2 ns_per_switch", "W2 switch")
+    add_figure("W3 late_ms", "W3 late");      add_figure("W4 cpu_ms", "W4 CPU")
+    add_figure("W5 past_sleep_s", "W5 time"); add_figure("W5 bytes_per_task", "W5 bytes")
+    for (key in seen) if (key ~ /^W6@[0-9x]+ round_trips_per_s$/) w6[++count] = key
+    for (i = 2; i <= count; i++)   # W6 by its number of connections, fewest first
+        for (j = i; j > 1 && substr(w6[j], 4) + 0 < substr(w6[j - 1], 4) + 0; j--) {
+            t = w6[j]; w6[j] = w6[j - 1]; w6[j - 1] = t
         }
-        figures[f] = key
-        labels[f] = "W6 " substr(key, 4, index(key, "x") - 4)
-    }
+    for (i = 1; i <= count; i++) add_figure(w6[i], "W6 " substr(w6[i], 4, index(w6[i], "x") - 4))
     printf "figure"
     for (p = 1; p <= 5; p++) printf "\t%s", programs[p]
     printf "\n"
-    for (f = 1; f <= count; f++) {
-        higher = figures[f] ~ /per_s$/
-        best = ""
-        for (p = 1; p <= 5; p++) {
-            m[p] = median(figures[f], programs[p])
-            if (m[p] != "" && figures[f] ~ /late_ms/ && m[p] < 1) m[p] = 1
-            if (m[p] != "" && (best == "" || (higher ? m[p] > best : m[p] < best))) best = m[p]
-        }
-        if (best == "" || best <= 0) continue
-        printf "\"%s\"", labels[f]
-        for (p = 1; p <= 5; p++) printf "\t%s", m[p] == "" || m[p] <= 0 ? "?" : sprintf("%.4g", higher ? best / m[p] : m[p] / best)
-        printf "\n"
+    for (f = 1; f <= figure_count; f++) chart_row(figures[f], labels[f])
+}
+function chart_row(key, label,    higher, best, p, m) {
+    higher = key ~ /per_s$/
+    for (p = 1; p <= 5; p++) {
+        m[p] = median(key, programs[p])
+        if (m[p] != "" && key ~ /late_ms/ && m[p] < 1) m[p] = 1
+        if (m[p] != "" && (best == "" || (higher ? m[p] > best : m[p] < best))) best = m[p]
     }
+    if (best == "" || best <= 0) return
+    printf "\"%s\"", label
+    for (p = 1; p <= 5; p++) {
+        if (m[p] == "" || m[p] <= 0) printf "\t?"
+        else printf "\t%.4g", higher ? best / m[p] : m[p] / best
+    }
+    printf "\n"
 }
 
 END {
