@@ -126,16 +126,17 @@ $(B)/out/%.txt: $(L)/tangled/pitfalls/%.c $(L)/tangled/include/aio.h
 
 $(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
               $(PITFALLS:%=$(B)/out/%.txt) \
-              $(B)/out/bench_table.txt
+              $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf
 	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx | $(B)/tools/weave --outputs $(B)/out > $@
 
 PANDOC := pandoc --from markdown --toc --toc-depth=2 --number-sections --highlight-style=pygments
 
+# Figures are named without an extension in the book: SVG for the HTML, PDF for the PDF.
 $(B)/book.html: $(B)/book.md tangled/tools/book.css
-	$(PANDOC) --standalone --self-contained --css tangled/tools/book.css -o $@ $<
+	$(PANDOC) --standalone --self-contained --default-image-extension=svg --css tangled/tools/book.css -o $@ $<
 
 $(B)/book.pdf: $(B)/book.md tangled/tools/book.tex
-	$(PANDOC) --pdf-engine=lualatex --top-level-division=chapter -H tangled/tools/book.tex \
+	$(PANDOC) --default-image-extension=pdf --pdf-engine=lualatex --top-level-division=chapter -H tangled/tools/book.tex \
 	  -V documentclass=report -V papersize=a4 -V geometry:margin=2.2cm \
 	  -V mainfont="DejaVu Serif" -V sansfont="DejaVu Sans" \
 	  -V monofont="DejaVu Sans Mono" -V monofontoptions=Scale=0.85 \
@@ -182,22 +183,33 @@ $(B)/asm/tests/tools_weave: tests/tools_weave.c tests/test_util.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $$(pkg-config --libs check)
 
-# `make bench`: every workload on this runtime and its peers, one table
-# (build/out/bench_table.txt, woven into the performance appendix).
-ROUNDS ?= 1
+# `make bench`: every workload on this runtime and its peers, ROUNDS times, interleaved.
+# It writes build/bench/results.txt, refreshes the committed bench/results.txt (the
+# figures every build of the book shows) and prints the tables; `make` then weaves them.
+ROUNDS ?= 5
 bench: tangle
 	@bash tangled/tools/setup.sh bench
-	@$(MAKE) $(B)/asm/libaio.a
-	@mkdir -p $(B)/bench $(B)/out
+	@$(MAKE) $(B)/bench/aio_bench
+	@mkdir -p $(B)/bench $(B)/out bench
 	bash tangled/bench/run.sh $(ROUNDS) > $(B)/bench/results.txt
-	awk -f tangled/bench/table.awk $(B)/bench/results.txt > $(B)/out/bench_table.txt
-	@cat $(B)/out/bench_table.txt
-	@$(MAKE) build
+	cp $(B)/bench/results.txt bench/results.txt
+	@$(MAKE) $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt
+	@cat $(B)/out/bench_table.txt; echo; cat $(B)/out/bench_scaling.txt
 
-# Until `make bench` has run, the appendix says how to fill the table.
-$(B)/out/bench_table.txt:
+# The book's benchmark tables and chart, from the committed results.
+$(B)/out/bench_table.txt: bench/results.txt tangled/bench/table.awk
 	@mkdir -p $(@D)
-	@echo "No benchmark has run in this build: run 'make bench' to fill this table." > $@
+	awk -v what=table -f tangled/bench/table.awk $< > $@
+$(B)/out/bench_scaling.txt: bench/results.txt tangled/bench/table.awk
+	@mkdir -p $(@D)
+	awk -v what=scaling -f tangled/bench/table.awk $< > $@
+$(B)/bench/chart.tsv: bench/results.txt tangled/bench/table.awk
+	@mkdir -p $(@D)
+	awk -v what=chart -f tangled/bench/table.awk $< > $@
+$(B)/bench/chart.svg: $(B)/bench/chart.tsv tangled/bench/chart.gp
+	gnuplot -e "data='$<'; set terminal svg size 760,400 dynamic font 'DejaVu Sans,12'; set output '$@'" tangled/bench/chart.gp
+$(B)/bench/chart.pdf: $(B)/bench/chart.tsv tangled/bench/chart.gp
+	gnuplot -e "data='$<'; set terminal pdfcairo size 15cm,8cm font 'DejaVu Sans,10'; set output '$@'" tangled/bench/chart.gp
 
 # `make check-fresh` (as root; it takes a while): the README's two commands on a fresh
 # minimal Debian 12 root (the appendix "How this book is made", "A fresh machine").

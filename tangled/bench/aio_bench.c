@@ -1,19 +1,34 @@
 /* aio_bench.c: the workloads of the performance appendix, on this runtime. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE   /* MAP_NORESERVE for the page-touch floor */
 #include "aio.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-static long n;
+static long n, n_per_connection;   /* N, and W6's optional round trips per connection */
 
 static double seconds(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 static double peak_rss_bytes(void)
@@ -29,27 +44,33 @@ static double peak_rss_bytes(void)
 
 static void report(const char *workload, const char *metric, double value)
 {
-    printf("RESULT %s aio %s %.4g\n", workload, metric, value);
+    printf("RESULT %s aio %s %.6g\n", workload, metric, value);
 }
-static aio_outcome spawn_and_gather(void *fn)
+struct batch { aio_task_fn *fn; long count; };
+static double started, finished, cpu_started, cpu_finished;
+
+static aio_outcome spawn_and_gather(void *arg)
 {
-    aio_task **tasks = malloc(n * sizeof *tasks);
-    aio_outcome *outcomes = malloc(n * sizeof *outcomes);
-    if (!tasks || !outcomes) return aio_error(12, "no memory for %ld tasks", n);
-    for (long i = 0; i < n; i++)
-        if (!(tasks[i] = aio_spawn("bench", (aio_task_fn *)fn, (void *)(intptr_t)i)))
-            return aio_error(12, "no memory for task %ld", i);
-    aio_status status = aio_gather(tasks, (size_t)n, false, outcomes);
-    for (long i = 0; i < n; i++) aio_release(tasks[i]);
+    const struct batch *batch = arg;
+    aio_task **tasks = malloc(batch->count * sizeof *tasks);
+    aio_outcome *outcomes = malloc(batch->count * sizeof *outcomes);
+    if (!tasks || !outcomes) return aio_error(ENOMEM, "no memory for %ld tasks", batch->count);
+    started = seconds(), cpu_started = cpu_seconds();
+    for (long i = 0; i < batch->count; i++)
+        if (!(tasks[i] = aio_spawn("bench", batch->fn, (void *)(intptr_t)i)))
+            return aio_error(ENOMEM, "no memory for task %ld", i);
+    aio_status status = aio_gather(tasks, (size_t)batch->count, false, outcomes);
+    for (long i = 0; i < batch->count; i++) aio_release(tasks[i]);
+    finished = seconds(), cpu_finished = cpu_seconds();
     free(tasks);
     free(outcomes);
     return aio_propagate(status);
 }
-
-static bool run_main(aio_task_fn *main, void *arg)
+static bool run_batch(aio_task_fn *fn, long count)
 {
+    struct batch batch = {fn, count};
     aio_outcome outcome;
-    if (aio_run(main, arg, NULL, &outcome) == AIO_OK) return true;
+    if (aio_run(spawn_and_gather, &batch, NULL, &outcome) == AIO_OK) return true;
     fprintf(stderr, "aio_bench: %s\n", outcome.message ? outcome.message : "failed");
     return false;
 }
@@ -59,6 +80,13 @@ static aio_outcome yield_once(void *arg)
     return aio_propagate(aio_yield());
 }
 
+static void w1(void)
+{
+    for (int run = 0; run < 2; run++) {
+        if (!run_batch(yield_once, n)) exit(1);
+        report("W1", run == 0 ? "us_per_task" : "us_per_task_warm", (finished - started) / n * 1e6);
+    }
+}
 static aio_outcome yield_many(void *arg)
 {
     (void)arg;
@@ -67,58 +95,44 @@ static aio_outcome yield_many(void *arg)
     return aio_value(0);
 }
 
-static void w1(void)
-{
-    for (int run = 0; run < 2; run++) {
-        double start = seconds();
-        if (!run_main(spawn_and_gather, yield_once)) exit(1);
-        report("W1", run == 0 ? "us_per_task" : "us_per_task_warm", (seconds() - start) / n * 1e6);
-    }
-}
-
-static aio_outcome ping_pong(void *arg)
-{
-    (void)arg;
-    aio_task *players[2] = {aio_spawn("ping", yield_many, NULL), aio_spawn("pong", yield_many, NULL)};
-    aio_outcome outcomes[2];
-    aio_status status = aio_gather(players, 2, false, outcomes);
-    aio_release(players[0]);
-    aio_release(players[1]);
-    return aio_propagate(status);
-}
-
 static void w2(void)
 {
-    double start = seconds();
-    if (!run_main(ping_pong, NULL)) exit(1);
-    report("W2", "ns_per_switch", (seconds() - start) / n * 1e9);
+    if (!run_batch(yield_many, 2)) exit(1);
+    report("W2", "ns_per_switch", (finished - started) / (n / 2 * 2) * 1e9);
 }
-static aio_outcome sleep_random(void *arg)
+static long sleep_ms(long i) { return (long)((unsigned long)i * 2654435761ul % 4294967291ul % 100); }
+
+static long longest_sleep_ms(void)
 {
-    unsigned long x = (unsigned long)(intptr_t)arg * 2654435761ul % 4294967291ul;
-    return aio_propagate(aio_sleep(AIO_USEC(x % 100000)));
+    long longest = 0;
+    for (long i = 0; i < n; i++) longest = sleep_ms(i) > longest ? sleep_ms(i) : longest;
+    return longest;
 }
 
+static aio_outcome sleep_random(void *arg)
+{
+    return aio_propagate(aio_sleep(AIO_MSEC(sleep_ms((intptr_t)arg))));
+}
+
+static void w3(void)
+{
+    for (int run = 0; run < 2; run++) {
+        if (!run_batch(sleep_random, n)) exit(1);
+        double late_ms = (finished - started) * 1e3 - longest_sleep_ms();
+        report("W3", run == 0 ? "late_ms" : "late_ms_warm", late_ms);
+    }
+}
 static aio_outcome sleep_one_second(void *arg)
 {
     (void)arg;
     return aio_propagate(aio_sleep(AIO_SEC(1)));
 }
 
-static void w3(void)
-{
-    for (int run = 0; run < 2; run++) {
-        double start = seconds();
-        if (!run_main(spawn_and_gather, sleep_random)) exit(1);
-        report("W3", run == 0 ? "late_ms" : "late_ms_warm", (seconds() - start - 0.1) * 1e3);
-    }
-}
-
 static void w5(void)
 {
-    double rss = peak_rss_bytes(), start = seconds();
-    if (!run_main(spawn_and_gather, sleep_one_second)) exit(1);
-    report("W5", "past_sleep_s", seconds() - start - 1.0);
+    double rss = peak_rss_bytes();
+    if (!run_batch(sleep_one_second, n)) exit(1);
+    report("W5", "past_sleep_s", finished - started - 1.0);
     report("W5", "bytes_per_task", (peak_rss_bytes() - rss) / n);
 }
 static aio_semaphore *limit;
@@ -132,36 +146,129 @@ static aio_outcome limited_sleeper(void *arg)
     return aio_propagate(status);
 }
 
-static double cpu_seconds(void)
-{
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
-         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
 static void w4(void)
 {
     limit = aio_semaphore_new(5);
-    double start = seconds(), cpu = cpu_seconds();
-    if (!limit || !run_main(spawn_and_gather, limited_sleeper)) exit(1);
-    report("W4", "wall_ms", (seconds() - start) * 1e3);
-    report("W4", "cpu_ms", (cpu_seconds() - cpu) * 1e3);
+    if (!limit || !run_batch(limited_sleeper, n)) exit(1);
+    report("W4", "wall_ms", (finished - started) * 1e3);
+    report("W4", "cpu_ms", (cpu_finished - cpu_started) * 1e3);
     aio_semaphore_free(limit);
+}
+static long round_trips;   /* per connection */
+static int *client_fds, *server_fds;
+
+static void raise_descriptor_limit(rlim_t need)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= need) return;
+    limit.rlim_cur = need;
+    if (limit.rlim_max < need) limit.rlim_max = need;   /* allowed for root only */
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        fprintf(stderr, "aio_bench: W6 needs %lu descriptors: %s\n", (unsigned long)need, strerror(errno));
+        exit(1);
+    }
+}
+static void tune(int fd)   /* no Nagle delay, and non-blocking for the loop */
+{
+    int yes = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes) != 0 || aio_set_nonblocking(fd) != 0) {
+        perror("aio_bench: socket options");
+        exit(1);
+    }
+}
+
+static void connect_pairs(void)
+{
+    raise_descriptor_limit(2 * (rlim_t)n + 64);
+    client_fds = malloc(n * sizeof *client_fds), server_fds = malloc(n * sizeof *server_fds);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t length = sizeof address;
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    if (!client_fds || !server_fds || listener < 0 || bind(listener, (void *)&address, length) != 0
+        || listen(listener, SOMAXCONN) != 0 || getsockname(listener, (void *)&address, &length) != 0) {
+        perror("aio_bench: listen on 127.0.0.1");
+        exit(1);
+    }
+    for (long i = 0; i < n; i++) {
+        client_fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        if (client_fds[i] < 0 || connect(client_fds[i], (void *)&address, length) != 0
+            || (server_fds[i] = accept(listener, NULL, NULL)) < 0) {
+            perror("aio_bench: connect over loopback");
+            exit(1);
+        }
+        tune(client_fds[i]);
+        tune(server_fds[i]);
+    }
+    close(listener);
+}
+static aio_outcome echo_back(int fd)
+{
+    char buffer[512];
+    size_t got;
+    aio_status status;
+    while ((status = aio_read(fd, buffer, sizeof buffer, &got)) == AIO_OK && got > 0)
+        if ((status = aio_write_all(fd, buffer, got)) != AIO_OK) break;
+    int error = errno;
+    close(fd);
+    if (status == AIO_ERROR) return aio_error(error, "echo: %s", strerror(error));
+    return aio_propagate(status);
+}
+static aio_outcome ask_and_wait(int fd)
+{
+    char message[64] = "ping", reply[64];
+    aio_status status = AIO_OK;
+    for (long i = 0; status == AIO_OK && i < round_trips; i++) {
+        status = aio_write_all(fd, message, sizeof message);
+        for (size_t have = 0, got = 0; status == AIO_OK && have < sizeof reply; have += got)
+            if ((status = aio_read(fd, reply + have, sizeof reply - have, &got)) == AIO_OK && got == 0)
+                return aio_error(EPIPE, "the echo server closed the connection");
+    }
+    int error = errno;
+    close(fd);
+    if (status == AIO_ERROR) return aio_error(error, "round trip: %s", strerror(error));
+    return aio_propagate(status);
+}
+
+static aio_outcome connection_side(void *arg)
+{
+    long i = (intptr_t)arg;
+    return i % 2 == 0 ? echo_back(server_fds[i / 2]) : ask_and_wait(client_fds[i / 2]);
+}
+static void w6(void)
+{
+    round_trips = n_per_connection > 0 ? n_per_connection : 200000 / n > 0 ? 200000 / n : 1;
+    connect_pairs();
+    if (!run_batch(connection_side, 2 * n)) exit(1);
+    report("W6", "round_trips_per_s", n * round_trips / (finished - started));
+    free(client_fds);
+    free(server_fds);
+}
+static void first_touch_floor(void)
+{
+    const size_t spacing = 64 * 1024, page = 4096;
+    char *memory = mmap(NULL, n * spacing, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (memory == MAP_FAILED) { perror("aio_bench: mmap"); exit(1); }
+    started = seconds();
+    for (long i = 0; i < n; i++) memory[(i + 1) * spacing - page] = 1;
+    finished = seconds();
+    report("FLOOR", "us_per_page", (finished - started) / n * 1e6);
+    munmap(memory, n * spacing);
 }
 int main(int argc, char **argv)
 {
     static const struct { const char *name; long n; void (*run)(void); } workloads[] = {
         {"W1", 100000, w1}, {"W2", 1000000, w2}, {"W3", 100000, w3}, {"W4", 50, w4},
-        {"W5", 1000000, w5},
+        {"W5", 1000000, w5}, {"W6", 100, w6}, {"FLOOR", 100000, first_touch_floor},
     };
-    for (size_t i = 0; argc >= 2 && i < sizeof workloads / sizeof workloads[0]; i++) {
+    for (size_t i = 0; argc >= 2 && argc <= 4 && i < sizeof workloads / sizeof workloads[0]; i++) {
         if (strcmp(argv[1], workloads[i].name) != 0) continue;
         n = argc >= 3 ? atol(argv[2]) : workloads[i].n;
-        if (n < 2) break;
+        n_per_connection = argc == 4 ? atol(argv[3]) : 0;
+        if (n < 2 || (argc == 4 && (workloads[i].run != w6 || n_per_connection < 1))) break;
         workloads[i].run();
         return 0;
     }
-    fprintf(stderr, "usage: aio_bench W1|W2|W3|W4|W5 [N >= 2]\n");
+    fprintf(stderr, "usage: aio_bench W1|W2|W3|W4|W5|FLOOR [N >= 2] | W6 [N [ROUND_TRIPS_EACH]]\n");
     return 2;
 }

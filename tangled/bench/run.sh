@@ -1,21 +1,45 @@
 #!/usr/bin/env bash
-# run.sh ROUNDS: run every workload on every program; RESULT lines on stdout.
+# run.sh [ROUNDS]: every workload on every program, ROUNDS times (5 by default),
+# interleaved; a description of the machine and the RESULT lines on stdout.
 set -euo pipefail
-rounds=${1:-1}
+rounds=${1:-5}
 mkdir -p build/bench
-gcc -std=c11 -O2 -Itangled/include -o build/bench/aio_bench tangled/bench/aio_bench.c build/asm/libaio.a
-gcc -std=c11 -O2 -o build/bench/peer_libuv tangled/bench/peers/peer_libuv.c $(pkg-config --cflags --libs libuv)
-programs=("build/bench/aio_bench" "/usr/bin/python3 tangled/bench/peers/peer_asyncio.py"
-          "/usr/bin/python3 tangled/bench/peers/peer_asyncio.py --uvloop"
-          "node tangled/bench/peers/peer_node.js" "build/bench/peer_libuv")
+gcc -std=c11 -O2 -Wall -Wextra -Werror -o build/bench/peer_libuv tangled/bench/peers/peer_libuv.c \
+    $(pkg-config --cflags --libs libuv)
+ulimit -n 65536 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"   # W6 at 10,000 connections; Node cannot raise it
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') || cpu="unknown CPU"
+memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC'), $rounds rounds"
+echo "# machine: $(uname -srm), $cpu, $(nproc) cores, $memory"
+echo "# versions: gcc $(gcc -dumpfullversion), $(/usr/bin/python3 --version 2>&1)," \
+     "uvloop $(/usr/bin/python3 -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo none)," \
+     "Node $(node --version 2>/dev/null || echo none), libuv $(pkg-config --modversion libuv)"
+declare -A command=(
+    [aio]="build/bench/aio_bench"
+    [asyncio]="/usr/bin/python3 tangled/bench/peers/peer_asyncio.py"
+    [uvloop]="/usr/bin/python3 tangled/bench/peers/peer_asyncio.py --uvloop"
+    [node]="node tangled/bench/peers/peer_node.js"
+    [libuv]="build/bench/peer_libuv"
+)
+all="aio asyncio uvloop node libuv" scaling="aio asyncio libuv"
+connections=$(( ($(ulimit -Hn) - 64) / 2 ))
+[ "$connections" -ge 10000 ] && connections=10000 || connections=$(( connections / 1000 * 1000 ))
+runs=("W1 - $all" "W2 - $all" "W3 - $all" "W4 - $all" "W5 - $all" "W6 100,200 $all" "W6 $connections,2 $all"
+      "W1 10000 $scaling" "W1 1000000 $scaling" "W5 10000 $scaling" "W5 100000 $scaling"
+      "FLOOR 10000 aio" "FLOOR 100000 aio" "FLOOR 1000000 aio")
 for ((round = 1; round <= rounds; round++)); do
-    for workload in W1 W2 W3 W4 W5; do
-        for program in "${programs[@]}"; do
-            echo "bench: round $round, $workload, $program" >&2
-            if ! $program "$workload" > build/bench/last.txt 2> build/bench/last.err; then
-                echo "bench: skipped ($(head -c 200 build/bench/last.err))" >&2
+    for run in "${runs[@]}"; do
+        read -r workload size group <<< "$run"
+        for name in $group; do
+            echo "bench: round $round of $rounds: $workload $size $name" >&2
+            arguments=("$workload")
+            [ "$size" = - ] || arguments+=(${size//,/ })
+            if ! ${command[$name]} "${arguments[@]}" > build/bench/last.txt 2> build/bench/last.err; then
+                echo "bench: skipped: $(head -c 300 build/bench/last.err)" >&2
             fi
-            grep '^RESULT ' build/bench/last.txt || true
+            tag=$workload
+            [ "$size" = - ] || tag="$workload@${size//,/x}"
+            awk -v tag="$tag" '$1 == "RESULT" { $2 = tag; print }' build/bench/last.txt
         done
     done
 done

@@ -1,34 +1,122 @@
-# table.awk: RESULT lines -> a table of medians and ratios against "aio".
-$1 == "RESULT" { key = $2 " " $4; values[key, $3] = values[key, $3] " " $5; keys[key] = 1 }
+# table.awk -v what=table|scaling|chart: the RESULT lines of make bench -> medians.
+/^# / { header[++headers] = substr($0, 3) }
+$1 == "RESULT" { key = $2 " " $4; values[key, $3] = values[key, $3] " " $5; seen[key] = 1 }
 
-function median(list,    a, n, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j] + 0 < a[j - 1] + 0; j--) {
-        t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+function sort_numbers(list, a,    count, i, j, t) {
+    count = split(list, a, " ")
+    for (i = 2; i <= count; i++)
+        for (j = i; j > 1 && a[j] + 0 < a[j - 1] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+    return count
+}
+
+function median(key, program,    a, count) {
+    count = sort_numbers(values[key, program], a)
+    if (count == 0) return ""
+    return count % 2 ? a[(count + 1) / 2] : (a[count / 2] + a[count / 2 + 1]) / 2
+}
+
+function spread(key, program,    a, count) {
+    count = sort_numbers(values[key, program], a)
+    return count == 0 ? "" : number(a[1]) ".." number(a[count])
+}
+
+function number(x) {   # three significant digits, no exponent
+    x += 0
+    if (x < 0) return "-" number(-x)
+    if (x >= 100) return sprintf("%.0f", x)
+    if (x >= 10) return sprintf("%.1f", x)
+    if (x >= 1) return sprintf("%.2f", x)
+    return x >= 0.01 ? sprintf("%.3f", x) : sprintf("%.2g", x)
+}
+function table(    i, key, keys, count, p, cell) {
+    for (i = 1; i <= headers; i++) print header[i]
+    printf "\n%-29s", "workload metric"
+    for (p = 1; p <= 5; p++) printf " %12s", programs[p]
+    printf "\n"
+    count = 0
+    for (key in seen) if (key !~ /@/ || key ~ /^W6@/) keys[++count] = key
+    sort_keys(keys, count)
+    for (i = 1; i <= count; i++) {
+        key = keys[i]
+        printf "%-29s", key
+        for (p = 1; p <= 5; p++) {
+            cell = median(key, programs[p])
+            printf " %12s", cell == "" ? "-" : number(cell)
+        }
+        printf "\n%-29s", ""
+        for (p = 1; p <= 5; p++) printf " %12s", spread(key, programs[p])
+        printf "\n"
     }
-    return n == 0 ? "" : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+}
+
+function sort_keys(keys, count,    i, j, t) {
+    for (i = 2; i <= count; i++)
+        for (j = i; j > 1 && keys[j] < keys[j - 1]; j--) { t = keys[j]; keys[j] = keys[j - 1]; keys[j - 1] = t }
+}
+function scaling(    sizes) {
+    split("10000 100000 1000000", sizes, " ")
+    printf "%-34s %9s %9s %9s\n", "cold cost per task, µs", "10k", "100k", "1M"
+    scaling_row("W1 spawn+gather: aio (cold)", "W1", "us_per_task", "aio", 1, sizes)
+    scaling_row("           aio (warm)", "W1", "us_per_task_warm", "aio", 1, sizes)
+    scaling_row("           asyncio", "W1", "us_per_task", "asyncio", 1, sizes)
+    scaling_row("           libuv", "W1", "us_per_task", "libuv", 1, sizes)
+    scaling_row("W5 sleepers, past the sleep: aio", "W5", "past_sleep_s", "aio", 1e6, sizes)
+    scaling_row("           asyncio", "W5", "past_sleep_s", "asyncio", 1e6, sizes)
+    scaling_row("           libuv", "W5", "past_sleep_s", "libuv", 1e6, sizes)
+    scaling_row("first touch of a fresh page", "FLOOR", "us_per_page", "aio", 1, sizes)
+    printf "%-34s %9s %9s %9s\n", "W5 memory per task, bytes", "", "", ""
+    scaling_row("           aio", "W5", "bytes_per_task", "aio", 0, sizes)
+    scaling_row("           asyncio", "W5", "bytes_per_task", "asyncio", 0, sizes)
+    scaling_row("           libuv", "W5", "bytes_per_task", "libuv", 0, sizes)
+}
+function scaling_row(label, workload, metric, program, per, sizes,    s, name, m) {
+    printf "%-34s", label
+    for (s = 1; s <= 3; s++) {
+        name = sizes[s] == default_size[workload] ? workload : workload "@" sizes[s]
+        m = median(name " " metric, program)
+        printf " %9s", m == "" ? "-" : number(per > 1 ? m * per / sizes[s] : m)
+    }
+    printf "\n"
+}
+
+BEGIN { default_size["W1"] = 100000; default_size["W5"] = 1000000 }
+function add_figure(key, label) { figures[++figure_count] = key; labels[figure_count] = label }
+
+function chart(    key, w6, count, i, j, t, f, p) {
+    add_figure("W1 us_per_task", "W1 spawn"); add_figure("W2 ns_per_switch", "W2 switch")
+    add_figure("W3 late_ms", "W3 late");      add_figure("W4 cpu_ms", "W4 CPU")
+    add_figure("W5 past_sleep_s", "W5 time"); add_figure("W5 bytes_per_task", "W5 bytes")
+    for (key in seen) if (key ~ /^W6@[0-9x]+ round_trips_per_s$/) w6[++count] = key
+    for (i = 2; i <= count; i++)   # W6 by its number of connections, fewest first
+        for (j = i; j > 1 && substr(w6[j], 4) + 0 < substr(w6[j - 1], 4) + 0; j--) {
+            t = w6[j]; w6[j] = w6[j - 1]; w6[j - 1] = t
+        }
+    for (i = 1; i <= count; i++) add_figure(w6[i], "W6 " substr(w6[i], 4, index(w6[i], "x") - 4))
+    printf "figure"
+    for (p = 1; p <= 5; p++) printf "\t%s", programs[p]
+    printf "\n"
+    for (f = 1; f <= figure_count; f++) chart_row(figures[f], labels[f])
+}
+function chart_row(key, label,    higher, best, p, m) {
+    higher = key ~ /per_s$/
+    for (p = 1; p <= 5; p++) {
+        m[p] = median(key, programs[p])
+        if (m[p] != "" && key ~ /late_ms/ && m[p] < 1) m[p] = 1
+        if (m[p] != "" && (best == "" || (higher ? m[p] > best : m[p] < best))) best = m[p]
+    }
+    if (best == "" || best <= 0) return
+    printf "\"%s\"", label
+    for (p = 1; p <= 5; p++) {
+        if (m[p] == "" || m[p] <= 0) printf "\t?"
+        else printf "\t%.4g", higher ? best / m[p] : m[p] / best
+    }
+    printf "\n"
 }
 
 END {
-    split("aio asyncio uvloop node libuv", peers, " ")
-    printf "%-24s %10s", "workload metric", "aio"
-    for (p = 2; p <= 5; p++) printf " %18s", peers[p] " (ratio)"
-    printf "\n"
-    count = 0
-    for (key in keys) sorted[++count] = key
-    for (i = 2; i <= count; i++) for (j = i; j > 1 && sorted[j] < sorted[j - 1]; j--) {
-        t = sorted[j]; sorted[j] = sorted[j - 1]; sorted[j - 1] = t
-    }
-    for (i = 1; i <= count; i++) {
-        key = sorted[i]
-        ours = median(values[key, "aio"])
-        printf "%-24s %10s", key, ours == "" ? "-" : ours
-        for (p = 2; p <= 5; p++) {
-            theirs = median(values[key, peers[p]])
-            if (theirs == "") printf " %18s", "-"
-            else if (ours + 0 > 0) printf " %9s (%6.1fx)", theirs, theirs / ours
-            else printf " %18s", theirs
-        }
-        printf "\n"
-    }
+    split("aio asyncio uvloop node libuv", programs, " ")
+    if (what == "table") table()
+    else if (what == "scaling") scaling()
+    else if (what == "chart") chart()
+    else { print "table.awk: -v what=table|scaling|chart" > "/dev/stderr"; exit 2 }
 }

@@ -1,6 +1,7 @@
 """Benchmark peer: CPython asyncio, or uvloop with --uvloop (appendix-peers)."""
 import asyncio
 import resource
+import socket
 import sys
 import time
 
@@ -30,6 +31,7 @@ async def spawn_and_gather(n):
     start = time.perf_counter()
     tasks = [asyncio.create_task(yield_once()) for _ in range(n)]
     await asyncio.gather(*tasks)
+    del tasks  # the last reference: the tasks are freed here, on the clock
     elapsed = time.perf_counter() - start
     report("W1", "us_per_task", f"{elapsed / n * 1e6:.3f}")
 async def yield_times(count):
@@ -44,6 +46,17 @@ async def ping_pong(n):
                          asyncio.create_task(yield_times(half)))
     elapsed = time.perf_counter() - start
     report("W2", "ns_per_switch", f"{elapsed / (2 * half) * 1e9:.1f}")
+def sleep_ms(i):
+    return i * 2654435761 % 4294967291 % 100
+
+
+async def random_sleepers(n):
+    start = time.perf_counter()
+    tasks = [asyncio.create_task(asyncio.sleep(sleep_ms(i) / 1e3)) for i in range(n)]
+    await asyncio.gather(*tasks)
+    del tasks
+    late_ms = (time.perf_counter() - start) * 1e3 - max(sleep_ms(i) for i in range(n))
+    report("W3", "late_ms", f"{late_ms:.2f}")
 async def limited_worker(semaphore):
     async with semaphore:
         await asyncio.sleep(0.010)
@@ -66,25 +79,70 @@ async def million_sleepers(n):
     start = time.perf_counter()
     tasks = [asyncio.create_task(sleep_one_second()) for _ in range(n)]
     await asyncio.gather(*tasks)
+    del tasks
     elapsed = time.perf_counter() - start
     report("W5", "past_sleep_s", f"{elapsed - 1.0:.3f}")
     report("W5", "bytes_per_task", f"{(peak_rss_bytes() - rss_before) / n:.0f}")
+def connected_pairs(n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2 * n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (2 * n + 64, max(hard, 2 * n + 64)))
+    listener = socket.create_server(("127.0.0.1", 0), backlog=socket.SOMAXCONN)
+    pairs = []
+    for _ in range(n):
+        client = socket.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+        for end in (client, server):
+            end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        pairs.append((server, client))
+    listener.close()
+    return pairs
+async def echo_back(sock):
+    reader, writer = await asyncio.open_connection(sock=sock)
+    while data := await reader.read(512):
+        writer.write(data)
+        await writer.drain()
+    writer.close()
+
+
+async def ask_and_wait(sock, round_trips):
+    reader, writer = await asyncio.open_connection(sock=sock)
+    message = b"p" * 64
+    for _ in range(round_trips):
+        writer.write(message)
+        await writer.drain()
+        await reader.readexactly(64)
+    writer.close()
+async def echo_pairs(n):
+    round_trips = ROUND_TRIPS_EACH or max(200_000 // n, 1)
+    pairs = connected_pairs(n)
+    start = time.perf_counter()
+    tasks = [asyncio.create_task(side) for server, client in pairs
+             for side in (echo_back(server), ask_and_wait(client, round_trips))]
+    await asyncio.gather(*tasks)
+    del tasks
+    elapsed = time.perf_counter() - start
+    report("W6", "round_trips_per_s", f"{n * round_trips / elapsed:.0f}")
 WORKLOADS = {"W1": (spawn_and_gather, 100_000), "W2": (ping_pong, 1_000_000),
-             "W4": (semaphore_workers, 50), "W5": (million_sleepers, 1_000_000)}
-USAGE = "usage: peer_asyncio.py W1|W2|W4|W5 [N >= 2] [--uvloop]"
+             "W3": (random_sleepers, 100_000), "W4": (semaphore_workers, 50),
+             "W5": (million_sleepers, 1_000_000), "W6": (echo_pairs, 100)}
+USAGE = "usage: peer_asyncio.py W1|W2|W3|W4|W5 [N >= 2] | W6 [N [ROUND_TRIPS_EACH]] [--uvloop]"
+ROUND_TRIPS_EACH = 0  # W6's third argument; 0: 200,000 in all
 
 
 def main(argv):
-    global PEER
+    global PEER, ROUND_TRIPS_EACH
     args = [arg for arg in argv if arg != "--uvloop"]
     loop_factory = None
     if len(args) < len(argv):
         import uvloop
         loop_factory, PEER = uvloop.new_event_loop, "uvloop"
     workload, n = WORKLOADS.get(args[0] if args else "", (None, 0))
-    if len(args) == 2:
+    if len(args) >= 2:
         n = int(args[1]) if args[1].isdigit() else 0
-    if workload is None or len(args) > 2 or n < 2:
+    if len(args) == 3:
+        ROUND_TRIPS_EACH = int(args[2]) if args[2].isdigit() and args[0] == "W6" else 0
+    if workload is None or len(args) > 3 or n < 2 or (len(args) == 3 and ROUND_TRIPS_EACH < 1):
         print(USAGE, file=sys.stderr)
         sys.exit(2)
     with asyncio.Runner(loop_factory=loop_factory) as runner:

@@ -1,10 +1,15 @@
 /* Benchmark peer: C on libuv, callbacks instead of tasks (appendix-peers). */
 #define _POSIX_C_SOURCE 200809L  /* uv.h needs the POSIX thread types */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
 static void report(const char *workload, const char *metric, int decimals, double value)
@@ -82,6 +87,24 @@ static void ping_pong(uv_loop_t *loop, long n)
     uv_run(loop, UV_RUN_DEFAULT);
     report("W2", "ns_per_switch", 1, seconds_since(start) * 1e9 / (2.0 * half));
 }
+static long sleep_ms(long i) { return (long)((unsigned long)i * 2654435761ul % 4294967291ul % 100); }
+
+static void sleeper_wakes(uv_timer_t *timer) { uv_close((uv_handle_t *)timer, free_handle); }
+
+static void random_sleepers(uv_loop_t *loop, long n)
+{
+    long longest = 0;
+    for (long i = 0; i < n; i++) longest = sleep_ms(i) > longest ? sleep_ms(i) : longest;
+    uv_update_time(loop);
+    uint64_t start = uv_hrtime();
+    for (long i = 0; i < n; i++) {
+        uv_timer_t *timer = allocate(sizeof *timer);
+        uv_timer_init(loop, timer);
+        uv_timer_start(timer, sleeper_wakes, (uint64_t)sleep_ms(i), 0);
+    }
+    uv_run(loop, UV_RUN_DEFAULT);
+    report("W3", "late_ms", 2, seconds_since(start) * 1e3 - longest);
+}
 struct worker { uv_timer_t timer; struct worker *next_waiter; };
 
 static struct {
@@ -136,8 +159,6 @@ static void semaphore_workers(uv_loop_t *loop, long n)
     report("W4", "cpu_ms", 2, (cpu_seconds() - cpu_start) * 1e3);
     free(workers);
 }
-static void sleeper_wakes(uv_timer_t *timer) { uv_close((uv_handle_t *)timer, free_handle); }
-
 static void million_sleepers(uv_loop_t *loop, long n)
 {
     double rss_before = peak_rss_bytes();
@@ -152,26 +173,132 @@ static void million_sleepers(uv_loop_t *loop, long n)
     report("W5", "past_sleep_s", 3, seconds_since(start) - 1.0);
     report("W5", "bytes_per_task", 0, (peak_rss_bytes() - rss_before) / n);
 }
+static void raise_descriptor_limit(rlim_t need)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= need) return;
+    limit.rlim_cur = need;
+    if (limit.rlim_max < need) limit.rlim_max = need;   /* allowed for root only */
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) { perror("peer_libuv: W6 descriptors"); exit(1); }
+}
+static void connect_pairs(long n, int *client_fds, int *server_fds)
+{
+    raise_descriptor_limit(2 * (rlim_t)n + 64);
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t length = sizeof address;
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, length) != 0
+        || listen(listener, SOMAXCONN) != 0
+        || getsockname(listener, (struct sockaddr *)&address, &length) != 0) {
+        perror("peer_libuv: listen on 127.0.0.1");
+        exit(1);
+    }
+    for (long i = 0; i < n; i++) {
+        client_fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        if (client_fds[i] < 0 || connect(client_fds[i], (struct sockaddr *)&address, length) != 0
+            || (server_fds[i] = accept(listener, NULL, NULL)) < 0) {
+            perror("peer_libuv: connect over loopback");
+            exit(1);
+        }
+    }
+    close(listener);
+}
+struct pending_write { uv_write_t request; char data[]; };
+
+static void pending_write_done(uv_write_t *request, int status)
+{
+    if (status < 0) { fprintf(stderr, "peer_libuv: write: %s\n", uv_strerror(status)); exit(1); }
+    free(request);
+}
+
+static void write_all(uv_stream_t *stream, const char *data, size_t size)
+{
+    uv_buf_t buffer = uv_buf_init((char *)data, (unsigned)size);
+    int written = uv_try_write(stream, &buffer, 1);
+    if (written == (int)size) return;
+    if (written < 0 && written != UV_EAGAIN) { fprintf(stderr, "peer_libuv: write: %s\n", uv_strerror(written)); exit(1); }
+    size_t done = written > 0 ? (size_t)written : 0;
+    struct pending_write *rest = allocate(sizeof *rest + size - done);
+    memcpy(rest->data, data + done, size - done);
+    buffer = uv_buf_init(rest->data, (unsigned)(size - done));
+    uv_write(&rest->request, stream, &buffer, 1, pending_write_done);
+}
+struct connection_side { uv_tcp_t tcp; long round_trips_left; size_t have; char buffer[512]; };
+static const char message[64] = "ping";
+
+static void give_buffer(uv_handle_t *handle, size_t suggested, uv_buf_t *buffer)
+{
+    (void)suggested;
+    struct connection_side *side = (struct connection_side *)handle;
+    *buffer = uv_buf_init(side->buffer + side->have, (unsigned)(sizeof side->buffer - side->have));
+}
+
+static void echo_back(uv_stream_t *stream, ssize_t got, const uv_buf_t *buffer)
+{
+    if (got > 0) write_all(stream, buffer->base, (size_t)got);
+    else if (got < 0) uv_close((uv_handle_t *)stream, free_handle);   /* UV_EOF, or an error */
+}
+static void reply_arrives(uv_stream_t *stream, ssize_t got, const uv_buf_t *buffer)
+{
+    (void)buffer;
+    struct connection_side *side = (struct connection_side *)stream;
+    if (got < 0) { fprintf(stderr, "peer_libuv: the echo server closed the connection\n"); exit(1); }
+    if ((side->have += (size_t)got) < sizeof message) return;
+    side->have = 0;
+    if (--side->round_trips_left > 0) write_all(stream, message, sizeof message);
+    else uv_close((uv_handle_t *)stream, free_handle);
+}
+
+static void open_side(uv_loop_t *loop, int fd, long round_trips, uv_read_cb on_read)
+{
+    struct connection_side *side = allocate(sizeof *side);
+    *side = (struct connection_side){ .round_trips_left = round_trips };
+    uv_tcp_init(loop, &side->tcp);
+    uv_tcp_open(&side->tcp, fd);
+    uv_tcp_nodelay(&side->tcp, 1);
+    uv_read_start((uv_stream_t *)&side->tcp, give_buffer, on_read);
+    if (on_read == reply_arrives) write_all((uv_stream_t *)&side->tcp, message, sizeof message);
+}
+static long round_trips_each;   /* W6's optional third argument; 0: 200,000 in all */
+
+static void echo_pairs(uv_loop_t *loop, long n)
+{
+    long round_trips = round_trips_each > 0 ? round_trips_each : 200000 / n > 0 ? 200000 / n : 1;
+    int *client_fds = allocate(n * sizeof *client_fds), *server_fds = allocate(n * sizeof *server_fds);
+    connect_pairs(n, client_fds, server_fds);
+    uv_update_time(loop);
+    uint64_t start = uv_hrtime();
+    for (long i = 0; i < n; i++) {
+        open_side(loop, server_fds[i], 0, echo_back);
+        open_side(loop, client_fds[i], round_trips, reply_arrives);
+    }
+    uv_run(loop, UV_RUN_DEFAULT);
+    report("W6", "round_trips_per_s", 0, n * round_trips / seconds_since(start));
+    free(client_fds);
+    free(server_fds);
+}
 static const struct {
     const char *name;
     void (*run)(uv_loop_t *loop, long n);
     long default_n;
 } workloads[] = {
     { "W1", spawn_and_gather, 100000 }, { "W2", ping_pong, 1000000 },
-    { "W4", semaphore_workers, 50 },    { "W5", million_sleepers, 1000000 },
+    { "W3", random_sleepers, 100000 },  { "W4", semaphore_workers, 50 },
+    { "W5", million_sleepers, 1000000 }, { "W6", echo_pairs, 100 },
 };
 
 int main(int argc, char **argv)
 {
-    for (size_t i = 0; argc >= 2 && argc <= 3 && i < sizeof workloads / sizeof workloads[0]; i++) {
+    for (size_t i = 0; argc >= 2 && argc <= 4 && i < sizeof workloads / sizeof workloads[0]; i++) {
         if (strcmp(argv[1], workloads[i].name) != 0) continue;
-        long n = argc == 3 ? strtol(argv[2], NULL, 10) : workloads[i].default_n;
-        if (n < 2) break;
+        long n = argc >= 3 ? strtol(argv[2], NULL, 10) : workloads[i].default_n;
+        round_trips_each = argc == 4 ? strtol(argv[3], NULL, 10) : 0;
+        if (n < 2 || (argc == 4 && (workloads[i].run != echo_pairs || round_trips_each < 1))) break;
         uv_loop_t loop;
         uv_loop_init(&loop);
         workloads[i].run(&loop, n);
         return uv_loop_close(&loop) == 0 ? 0 : 1;
     }
-    fprintf(stderr, "usage: %s W1|W2|W4|W5 [N >= 2]\n", argv[0]);
+    fprintf(stderr, "usage: %s W1|W2|W3|W4|W5 [N >= 2] | W6 [N [ROUND_TRIPS_EACH]]\n", argv[0]);
     return 2;
 }

@@ -1,7 +1,8 @@
 'use strict';
 // Benchmark peer: Node.js (appendix-peers).
 const fs = require('fs');
-const { setImmediate: nextTurn, setTimeout: sleepMs } = require('timers/promises');
+const net = require('net');
+const { setImmediate: nextTurn, setTimeout: sleepFor } = require('timers/promises');
 
 function report(workload, metric, value) {
   console.log(`RESULT ${workload} node ${metric} ${value}`);
@@ -41,6 +42,19 @@ async function pingPong(n) {
   const elapsedMs = performance.now() - start;
   report('W2', 'ns_per_switch', (elapsedMs / (2 * half) * 1e6).toFixed(1));
 }
+function sleepMs(i) {
+  return Number(BigInt(i) * 2654435761n % 4294967291n % 100n);
+}
+
+async function randomSleepers(n) {
+  let longest = 0;
+  for (let i = 0; i < n; i++) longest = Math.max(longest, sleepMs(i));
+  const start = performance.now();
+  const tasks = [];
+  for (let i = 0; i < n; i++) tasks.push(sleepFor(sleepMs(i)));
+  await Promise.all(tasks);
+  report('W3', 'late_ms', (performance.now() - start - longest).toFixed(2));
+}
 class Semaphore {
   constructor(permits) {
     this.permits = permits;
@@ -64,7 +78,7 @@ class Semaphore {
 async function limitedWorker(semaphore) {
   await semaphore.acquire();
   try {
-    await sleepMs(10);
+    await sleepFor(10);
   } finally {
     semaphore.release();
   }
@@ -81,7 +95,7 @@ async function semaphoreWorkers(n) {
   report('W4', 'cpu_ms', cpuMs(cpuStart).toFixed(2));
 }
 async function sleepOneSecond() {
-  await sleepMs(1000);
+  await sleepFor(1000);
 }
 
 async function millionSleepers(n) {
@@ -94,15 +108,73 @@ async function millionSleepers(n) {
   report('W5', 'past_sleep_s', (elapsedMs / 1e3 - 1).toFixed(3));
   report('W5', 'bytes_per_task', ((peakRssBytes() - rssBefore) / n).toFixed(0));
 }
+async function connectedPairs(n) {
+  const accepted = [];
+  let acceptedEnough = null;
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    accepted.push(socket);
+    if (acceptedEnough !== null && acceptedEnough.count <= accepted.length) acceptedEnough.resolve();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
+  const clients = [];
+  for (let made = 0; made < n; made = clients.length) {
+    const batch = Math.min(1000, n - made);
+    const allAccepted = new Promise((resolve) => { acceptedEnough = { count: made + batch, resolve }; });
+    const connecting = [];
+    for (let i = 0; i < batch; i++) {
+      const socket = net.connect({ port: server.address().port, host: '127.0.0.1', noDelay: true });
+      clients.push(socket);
+      connecting.push(new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject)));
+    }
+    if (accepted.length >= made + batch) acceptedEnough.resolve();
+    await Promise.all([...connecting, allAccepted]);
+  }
+  server.close();
+  return [accepted, clients];
+}
+function echoBack(socket) {
+  socket.on('data', (data) => socket.write(data));
+  socket.on('end', () => socket.end());
+  return new Promise((resolve) => socket.on('close', resolve));
+}
+
+async function askAndWait(socket, roundTrips) {
+  const message = Buffer.alloc(64, 'p');
+  let received = 0, wake = null;
+  socket.on('data', (data) => {
+    received += data.length;
+    if (received >= 64 && wake !== null) { const resume = wake; wake = null; resume(); }
+  });
+  const closed = new Promise((resolve) => socket.on('close', resolve));
+  for (let i = 0; i < roundTrips; i++) {
+    socket.write(message);
+    if (received < 64) await new Promise((resolve) => { wake = resolve; });
+    received -= 64;
+  }
+  socket.end();
+  await closed;
+}
+async function echoPairs(n) {
+  const roundTrips = roundTripsEach ?? Math.max(Math.floor(200000 / n), 1);
+  const [servers, clients] = await connectedPairs(n);
+  const start = performance.now();
+  const tasks = [];
+  for (let i = 0; i < n; i++) tasks.push(echoBack(servers[i]), askAndWait(clients[i], roundTrips));
+  await Promise.all(tasks);
+  const elapsedMs = performance.now() - start;
+  report('W6', 'round_trips_per_s', (n * roundTrips / elapsedMs * 1e3).toFixed(0));
+}
 const WORKLOADS = {
-  W1: [spawnAndGather, 100000], W2: [pingPong, 1000000],
-  W4: [semaphoreWorkers, 50], W5: [millionSleepers, 1000000],
+  W1: [spawnAndGather, 100000], W2: [pingPong, 1000000], W3: [randomSleepers, 100000],
+  W4: [semaphoreWorkers, 50], W5: [millionSleepers, 1000000], W6: [echoPairs, 100],
 };
 
-const [name, nArgument, ...extra] = process.argv.slice(2);
+const [name, nArgument, eachArgument, ...extra] = process.argv.slice(2);
 const n = nArgument === undefined ? WORKLOADS[name]?.[1] : Number(nArgument);
-if (!Object.hasOwn(WORKLOADS, name ?? '') || extra.length > 0 || !(n >= 2)) {
-  console.error('usage: node peer_node.js W1|W2|W4|W5 [N >= 2]');
+const roundTripsEach = eachArgument === undefined ? undefined : Number(eachArgument);
+if (!Object.hasOwn(WORKLOADS, name ?? '') || extra.length > 0 || !(n >= 2)
+    || (roundTripsEach !== undefined && (name !== 'W6' || !(roundTripsEach >= 1)))) {
+  console.error('usage: node peer_node.js W1|W2|W3|W4|W5 [N >= 2] | W6 [N [ROUND_TRIPS_EACH]]');
   process.exit(2);
 }
 WORKLOADS[name][0](n);
