@@ -52,6 +52,7 @@ bool aio_semaphore_try_acquire(aio_semaphore *semaphore)
 
 aio_status aio_semaphore_acquire(aio_semaphore *semaphore)
 {
+    REQUIRE_ARGUMENT(semaphore, "aio_semaphore_acquire");
     aio_task *self = current_task_or_complain("aio_semaphore_acquire");
     if (!self) return AIO_ERROR;
     if (aio_semaphore_try_acquire(semaphore)) return AIO_OK;
@@ -62,6 +63,7 @@ aio_status aio_semaphore_acquire(aio_semaphore *semaphore)
 }
 int aio_semaphore_release(aio_semaphore *semaphore)
 {
+    REQUIRE_ARGUMENT(semaphore, "aio_semaphore_release");
     if (wake_first_in_line(&semaphore->waiters, AIO_OK)) return 0;
     if (semaphore->permits == semaphore->bound) {
         fprintf(stderr, "aio_semaphore_release: released more often than acquired "
