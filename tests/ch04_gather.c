@@ -2,6 +2,10 @@
 #include "test_util.h"
 #include "aio.h"
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <valgrind/valgrind.h>
 
 static const aio_loop_options virtual = {.virtual_clock = true};
 static aio_time now(void) { return aio_now(aio_running_loop()); }
@@ -176,6 +180,57 @@ START_TEST(a_pending_cancellation_cancels_every_child)
 }
 END_TEST
 
+/* gather's own allocation failing: under an address-space limit, in a child process. */
+enum { MANY = 1 << 22 };   /* 4 Mi watchers: about 100 MiB that the limit refuses */
+static aio_outcome gather_without_memory(void *arg)
+{
+    (void)arg;
+    aio_task *one = aio_spawn("child", child, (void *)10);
+    aio_task **tasks = malloc(MANY * sizeof *tasks);
+    aio_outcome *out = malloc(MANY * sizeof *out);
+    ck_assert(tasks && out);
+    for (size_t i = 0; i < MANY; i++) tasks[i] = one;   /* the same task, many times */
+    long pages = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    ck_assert(statm && fscanf(statm, "%ld", &pages) == 1);
+    fclose(statm);
+    struct rlimit limit = {.rlim_cur = (rlim_t)pages * 4096 + (32 << 20), .rlim_max = RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &limit), 0);
+    errno = 0;
+    aio_status status = aio_gather(tasks, MANY, false, out);
+    int error = errno;
+    limit.rlim_cur = RLIM_INFINITY;
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &limit), 0);
+    ck_assert_int_eq(status, AIO_ERROR);
+    ck_assert_int_eq(error, ENOMEM);
+    ck_assert_int_eq(aio_await(one, NULL), AIO_OK);
+    aio_release(one);
+    free(tasks);
+    free(out);
+    return aio_value(0);
+}
+
+static void gather_without_memory_in_a_loop(void *arg)
+{
+    (void)arg;
+    if (aio_run(gather_without_memory, NULL, &virtual, NULL) != AIO_OK) abort();
+}
+
+START_TEST(gather_without_memory_says_so)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    (void)gather_without_memory_in_a_loop;   /* AddressSanitizer reserves terabytes of */
+    return;                                  /* address space: no limit fits */
+#else
+    if (RUNNING_ON_VALGRIND) return;   /* Valgrind does its own address-space bookkeeping */
+    char text[4096];
+    int status = run_in_child(gather_without_memory_in_a_loop, NULL, text, sizeof text);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "stderr: %s", text);
+    ck_assert_ptr_nonnull(strstr(text, "aio_gather: no memory to wait for 4194304 tasks"));
+#endif
+}
+END_TEST
+
 static Suite *gather_suite(void)
 {
     Suite *s = suite_create("chapter 4: gather");
@@ -186,6 +241,7 @@ static Suite *gather_suite(void)
     tcase_add_test(t, cancelling_a_gather_cancels_every_child);
     tcase_add_test(t, null_arguments_to_gather_are_checked_runtime_errors);
     tcase_add_test(t, a_pending_cancellation_cancels_every_child);
+    tcase_add_test(t, gather_without_memory_says_so);
     suite_add_tcase(s, t);
     return s;
 }
