@@ -3,6 +3,7 @@
 #include "test_util.h"
 #include "aio.h"
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const aio_loop_options virtual = {.virtual_clock = true};
@@ -124,6 +125,53 @@ START_TEST(gathering_itself_is_an_error_with_edeadlk)
 }
 END_TEST
 
+/* Every row of the book's misuse table names a test that exists (run from the top). */
+static bool file_contains(const char *path, const char *text)
+{
+    FILE *file = fopen(path, "r");
+    if (!file) return false;
+    static char content[1 << 20];
+    size_t n = fread(content, 1, sizeof content - 1, file);
+    content[n] = '\0';
+    fclose(file);
+    return strstr(content, text) != NULL;
+}
+
+START_TEST(every_row_of_the_misuse_table_names_a_test)
+{
+    FILE *book = fopen("book/10-pitfalls.nw", "r");
+    ck_assert_msg(book != NULL, "run the tests from the top of the project");
+    char line[2048];
+    int rows = 0, in_table = 0;
+    while (fgets(line, sizeof line, book)) {
+        if (strncmp(line, "## Misuse", 9) == 0) in_table = 1;
+        else if (strncmp(line, "## ", 3) == 0) in_table = 0;
+        if (!in_table || line[0] != '|' || strncmp(line, "|---", 4) == 0 ||
+            strncmp(line, "| Call", 6) == 0) continue;
+        char *cell = strrchr(line, '|');   /* the last cell: `chNN_file`: `test`, `test` */
+        *cell = '\0';
+        cell = strrchr(line, '|') + 1;
+        char file[64], path[128];
+        ck_assert_msg(sscanf(cell, " `%63[^`]`", file) == 1, "a row without a test: %s", line);
+        snprintf(path, sizeof path, "tests/%s.c", file);
+        int tests = 0;
+        for (char *name = strchr(strchr(cell, ':'), '`'); name; name = strchr(name + 1, '`')) {
+            char *end = strchr(name + 1, '`');
+            ck_assert_ptr_nonnull(end);
+            char wanted[256];
+            snprintf(wanted, sizeof wanted, "START_TEST(%.*s)", (int)(end - name - 1), name + 1);
+            ck_assert_msg(file_contains(path, wanted), "%s has no %s", path, wanted);
+            tests++;
+            name = end;
+        }
+        ck_assert_msg(tests > 0, "a row without a test: %s", line);
+        rows++;
+    }
+    fclose(book);
+    ck_assert_int_ge(rows, 20);
+}
+END_TEST
+
 static Suite *misuse_suite(void)
 {
     Suite *s = suite_create("chapter 10: misuse");
@@ -133,6 +181,7 @@ static Suite *misuse_suite(void)
     tcase_add_test(t, a_pending_cancellation_is_passed_on_by_wait_for);
     tcase_add_test(t, waiting_for_a_group_twice_is_refused);
     tcase_add_test(t, gathering_itself_is_an_error_with_edeadlk);
+    tcase_add_test(t, every_row_of_the_misuse_table_names_a_test);
     suite_add_tcase(s, t);
     return s;
 }
