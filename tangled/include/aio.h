@@ -69,7 +69,8 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
 
 /* name NULL: "task". Returns NULL: no memory. */
 aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg);
-/* outcome may be NULL. The calling task itself: AIO_ERROR, errno EDEADLK. */
+/* outcome may be NULL. Cancelling the caller, even before the call, cancels task
+   and waits for it. The calling task itself: AIO_ERROR, errno EDEADLK. */
 AIO_MUST_CHECK aio_status aio_await(aio_task *task, aio_outcome *outcome);
 void aio_release(aio_task *task);                         /* NULL: does nothing */
 /* false: already done. message (may be NULL) is copied; the first one is kept. */
@@ -84,7 +85,8 @@ const char *aio_task_name(const aio_task *task);
 bool aio_task_done(const aio_task *task);
 /* Wait for every task; outcomes[i] is tasks[i]'s. Without return_exceptions the
    first failure is returned at once, and the outcomes of tasks still running are
-   left untouched (aio_task_done tells which). tasks, every tasks[i] and outcomes
+   left untouched (aio_task_done tells which). Cancelling the caller, even before
+   the call, cancels every task. tasks, every tasks[i] and outcomes
    must not be NULL (count 0: they may). AIO_ERROR with errno ENOMEM: no memory to
    wait (a message on stderr); EDEADLK: the calling task is among tasks. */
 AIO_MUST_CHECK aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
