@@ -32,7 +32,7 @@ VARIANT_FLAGS_tsan     := -O1 -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS              = $(filter ch09_%,$(TESTS))
 
 .PHONY: all check bench clean tangle build setup check-tangled test-variants test-prefixes test-tools \
-        test-commands test-parity valgrind
+        test-commands test-parity valgrind stress
 
 all: tangle
 	@$(MAKE) build
@@ -159,6 +159,17 @@ valgrind: $(TESTS:%=$(B)/asm/tests/%)
 	@( failed=0; for t in $(TESTS); do echo "== valgrind $$t"; \
 	  CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	    $(B)/asm/tests/$$t || failed=1; done; exit $$failed ) 2>&1 | tee $(B)/results/valgrind.txt
+
+# `make stress SEEDS="1 2 3" TASKS=100000`: long runs of the seeded stress test
+# (tests/ch10_stress.c; `make check` runs it on a few fixed seeds). A failing seed
+# prints the command that reproduces it.
+SEEDS           ?= 1 2 3
+TASKS           ?= 100000
+STRESS_VARIANTS ?= asm ucontext asan
+stress: tangle
+	@$(MAKE) $(STRESS_VARIANTS:%=$(B)/%/tests/ch10_stress)
+	@failed=0; for v in $(STRESS_VARIANTS); do for s in $(SEEDS); do echo "== stress $$v, seed $$s"; \
+	  $(B)/$$v/tests/ch10_stress --seed $$s --tasks $(TASKS) || failed=1; done; done; exit $$failed
 
 # Every command README.md and notes.md show still works.
 test-commands:

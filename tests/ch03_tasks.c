@@ -556,6 +556,96 @@ START_TEST(a_repeated_unread_failure_is_reported_once_with_a_count)
 }
 END_TEST
 
+/* ---- misuse and cancellation semantics (issue 9) ---- */
+
+static aio_outcome run_callback(void *fn) { ((void (*)(void))fn)(); return aio_value(0); }
+static void in_a_task(void *fn) { (void)aio_run(run_callback, fn, &virtual, NULL); }
+static void await_null(void) { if (aio_await(NULL, NULL)) {} }
+static void cancel_null(void) { (void)aio_cancel(NULL, "x"); }
+static void spawn_null_fn(void) { (void)aio_spawn("nameless", NULL, NULL); }
+static void run_null_main(void *arg) { (void)arg; (void)aio_run(NULL, NULL, &virtual, NULL); }
+
+START_TEST(null_arguments_are_checked_runtime_errors)
+{
+    expect_death(in_a_task, (void *)await_null, "aio_await: the argument 'task' is NULL");
+    expect_death(in_a_task, (void *)cancel_null, "aio_cancel: the argument 'task' is NULL");
+    expect_death(in_a_task, (void *)spawn_null_fn, "aio_spawn: the argument 'fn' is NULL");
+    expect_death(run_null_main, NULL, "aio_run: the argument 'main' is NULL");
+}
+END_TEST
+
+static aio_outcome await_itself(void *arg)
+{
+    (void)arg;
+    aio_outcome out = {.status = AIO_OK, .error = 0};
+    errno = 0;
+    ck_assert_int_eq(aio_await(aio_current_task(), &out), AIO_ERROR);
+    ck_assert_int_eq(errno, EDEADLK);
+    ck_assert_int_eq(out.status, AIO_ERROR);
+    ck_assert_int_eq(out.error, EDEADLK);
+    ck_assert_ptr_nonnull(out.message);
+    ck_assert_ptr_nonnull(strstr(out.message, "aio_await"));
+    return aio_value(0);
+}
+
+START_TEST(awaiting_itself_is_an_error_with_edeadlk)
+{
+    ck_assert_int_eq(aio_run(await_itself, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+static aio_outcome sleep_long(void *arg)
+{
+    (void)arg;
+    aio_status status = aio_sleep(AIO_SEC(100));
+    return status == AIO_OK ? aio_value(1) : aio_propagate(status);
+}
+
+static aio_outcome await_with_a_cancellation_pending(void *arg)
+{
+    (void)arg;
+    aio_task *child = aio_spawn("child", sleep_long, NULL);
+    ck_assert(aio_cancel(aio_current_task(), "stop"));   /* pending: delivered at the await */
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(child, &out), AIO_CANCELLED);
+    ck_assert(aio_task_done(child));                 /* the child was cancelled and awaited */
+    ck_assert_str_eq(out.message, "stop");
+    ck_assert_int_eq(now(), 0);
+    aio_release(child);
+    return aio_value(0);
+}
+
+START_TEST(a_pending_cancellation_is_passed_on_to_the_awaited_task)
+{
+    ck_assert_int_eq(aio_run(await_with_a_cancellation_pending, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+static aio_outcome cancel_with_a_local_message(void *arg)
+{
+    (void)arg;
+    aio_task *child = aio_spawn("child", sleep_long, NULL);
+    ck_assert_int_eq(aio_yield(), AIO_OK);           /* the child sleeps */
+    char *text = malloc(16);
+    strcpy(text, "stop!");
+    ck_assert(aio_cancel(child, text));
+    memset(text, 'x', 15);                           /* the caller's buffer changes... */
+    free(text);                                      /* ...and goes: the task kept a copy */
+    ck_assert(aio_cancel(child, NULL));              /* a second request keeps the first message */
+    ck_assert(aio_cancel(child, "later"));
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(child, &out), AIO_CANCELLED);
+    ck_assert_str_eq(out.message, "stop!");
+    aio_release(child);
+    return aio_value(0);
+}
+
+START_TEST(a_cancel_message_is_copied_and_the_first_one_is_kept)
+{
+    ck_assert_int_eq(aio_run(cancel_with_a_local_message, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
 static Suite *tasks_suite(void)
 {
     Suite *s = suite_create("chapter 3: tasks");
@@ -578,6 +668,10 @@ static Suite *tasks_suite(void)
     tcase_add_test(t, a_thread_that_ends_gives_its_stacks_back);
     tcase_add_test(t, out_of_memory_makes_spawn_return_null_and_nothing_aborts);
     tcase_add_test(t, a_repeated_unread_failure_is_reported_once_with_a_count);
+    tcase_add_test(t, null_arguments_are_checked_runtime_errors);
+    tcase_add_test(t, awaiting_itself_is_an_error_with_edeadlk);
+    tcase_add_test(t, a_pending_cancellation_is_passed_on_to_the_awaited_task);
+    tcase_add_test(t, a_cancel_message_is_copied_and_the_first_one_is_kept);
     suite_add_tcase(s, t);
     return s;
 }

@@ -21,7 +21,7 @@ static aio_outcome cancel_before_first_step(void *arg)
     aio_outcome out;
     ck_assert_int_eq(aio_await(t, &out), AIO_CANCELLED);
     ck_assert(!body_ran);
-    ck_assert_str_eq(out.message, "twice");
+    ck_assert_str_eq(out.message, "too soon");   /* the first message is kept */
     ck_assert(!aio_cancel(t, "done"));            /* finished: false */
     aio_release(t);
     return aio_value(0);
@@ -209,6 +209,161 @@ START_TEST(cancelling_the_body_cancels_the_group)
 }
 END_TEST
 
+/* ---- misuse, failing bodies, finished groups, messages (issue 9) ---- */
+
+static aio_outcome run_callback(void *fn) { ((void (*)(void))fn)(); return aio_value(0); }
+static void in_a_task(void *fn) { (void)aio_run(run_callback, fn, &virtual, NULL); }
+static void shield_null(void) { if (aio_shield(NULL, NULL)) {} }
+static void group_spawn_null_group(void) { (void)aio_group_spawn(NULL, "x", sleep_ms, NULL); }
+static void group_spawn_null_fn(void)
+{
+    aio_group *group = aio_group_new();
+    (void)aio_group_spawn(group, "x", NULL, NULL);
+}
+static void group_wait_null(void) { if (aio_group_wait(NULL, AIO_OK)) {} }
+static void group_failures_null(void)
+{
+    const aio_outcome *failures;
+    (void)aio_group_failures(NULL, &failures);
+}
+
+START_TEST(null_arguments_to_shield_and_groups_are_checked_runtime_errors)
+{
+    expect_death(in_a_task, (void *)shield_null, "aio_shield: the argument 'task' is NULL");
+    expect_death(in_a_task, (void *)group_spawn_null_group,
+                 "aio_group_spawn: the argument 'group' is NULL");
+    expect_death(in_a_task, (void *)group_spawn_null_fn, "aio_group_spawn: the argument 'fn' is NULL");
+    expect_death(in_a_task, (void *)group_wait_null, "aio_group_wait: the argument 'group' is NULL");
+    expect_death(in_a_task, (void *)group_failures_null,
+                 "aio_group_failures: the argument 'group' is NULL");
+}
+END_TEST
+
+static aio_outcome shield_itself(void *arg)
+{
+    (void)arg;
+    aio_outcome out = {.status = AIO_OK};
+    errno = 0;
+    ck_assert_int_eq(aio_shield(aio_current_task(), &out), AIO_ERROR);
+    ck_assert_int_eq(errno, EDEADLK);
+    ck_assert_int_eq(out.error, EDEADLK);
+    ck_assert_ptr_nonnull(strstr(out.message, "aio_shield"));
+    return aio_value(0);
+}
+
+START_TEST(shielding_itself_is_an_error_with_edeadlk)
+{
+    ck_assert_int_eq(aio_run(shield_itself, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+static aio_outcome shield_with_a_cancellation_pending(void *arg)
+{
+    (void)arg;
+    aio_task *precious = aio_spawn("precious", sleep_ms, (void *)50);
+    ck_assert(aio_cancel(aio_current_task(), "stop"));
+    ck_assert_int_eq(aio_shield(precious, NULL), AIO_CANCELLED);   /* the caller stops at once */
+    ck_assert_int_eq(now(), 0);
+    ck_assert_int_eq(aio_cancelling(precious), 0);                 /* the task is not touched */
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(precious, &out), AIO_OK);
+    ck_assert_int_eq(out.value, 50);
+    aio_release(precious);
+    return aio_value(0);
+}
+
+START_TEST(a_pending_cancellation_stops_shield_but_not_the_task)
+{
+    ck_assert_int_eq(aio_run(shield_with_a_cancellation_pending, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+static int server_turns;
+static aio_outcome serve_for_ever(void *arg)   /* a server loop: ends only when cancelled */
+{
+    (void)arg;
+    for (server_turns = 0; server_turns < 1000; server_turns++)
+        if (aio_sleep(AIO_SEC(1)) != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    return aio_value(server_turns);   /* 1000 s: the group never cancelled it */
+}
+
+static aio_outcome body_fails(void *arg)
+{
+    aio_status body_status = (aio_status)(intptr_t)arg;
+    aio_group *group = aio_group_new();
+    aio_task *server = aio_group_spawn(group, "server", serve_for_ever, NULL);
+    aio_task *worker = aio_group_spawn(group, "worker", fail_after, (void *)5000);
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(1500)), AIO_OK);   /* the body works, then fails */
+    ck_assert_int_eq(aio_group_wait(group, body_status), body_status);
+    ck_assert_int_eq(now(), AIO_MSEC(1500));                /* every child cancelled at once */
+    ck_assert_int_eq(server_turns, 1);
+    ck_assert(aio_task_done(server) && aio_task_done(worker));
+    const aio_outcome *failures;
+    ck_assert_uint_eq(aio_group_failures(group, &failures), 0);   /* cancelled: not failures */
+    ck_assert_int_eq(aio_cancelling(aio_current_task()), 0);
+    aio_group_free(group);
+    return aio_value(0);
+}
+
+START_TEST(a_failing_body_cancels_every_child_at_once)
+{
+    ck_assert_int_eq(aio_run(body_fails, (void *)(intptr_t)AIO_ERROR, &virtual, NULL), AIO_OK);
+    ck_assert_int_eq(aio_run(body_fails, (void *)(intptr_t)AIO_TIMEOUT, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+static aio_outcome spawn_after_the_wait(void *arg)
+{
+    (void)arg;
+    aio_group *group = aio_group_new();
+    aio_task *first = aio_group_spawn(group, "first", sleep_ms, (void *)10);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_int_eq(aio_group_wait(group, AIO_OK), AIO_OK);
+    errno = 0;
+    ck_assert_ptr_null(aio_group_spawn(group, "late", fail_after, (void *)10));
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_int_eq(aio_sleep(AIO_MSEC(100)), AIO_OK);       /* nothing cancels the body */
+    aio_group_free(group);                                    /* and nothing leaks */
+    return aio_value(0);
+}
+
+static void spawn_after_the_wait_in_a_loop(void *arg)
+{
+    (void)arg;
+    aio_outcome out;
+    if (aio_run(spawn_after_the_wait, NULL, &virtual, &out) != AIO_OK) abort();
+}
+
+START_TEST(spawning_into_a_finished_group_is_refused)
+{
+    char text[4096];
+    int status = run_in_child(spawn_after_the_wait_in_a_loop, NULL, text, sizeof text);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "stderr: %s", text);
+    ck_assert_ptr_nonnull(strstr(text, "aio_group_spawn: the group's wait has ended"));
+}
+END_TEST
+
+static aio_outcome message_after_uncancel(void *arg)
+{
+    (void)arg;
+    aio_task *self = aio_current_task();
+    char text[16] = "first";
+    ck_assert(aio_cancel(self, text));
+    ck_assert_int_eq(aio_yield(), AIO_CANCELLED);
+    ck_assert_int_eq(aio_uncancel(self), 0);          /* taken back: its message is forgotten */
+    strcpy(text, "garbage");
+    ck_assert(aio_cancel(self, "second"));
+    return aio_propagate(aio_yield());
+}
+
+START_TEST(a_new_cancellation_after_uncancel_brings_its_own_message)
+{
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(message_after_uncancel, NULL, &virtual, &out), AIO_CANCELLED);
+    ck_assert_str_eq(out.message, "second");
+}
+END_TEST
+
 static Suite *cancel_suite(void)
 {
     Suite *s = suite_create("chapter 6: cancellation");
@@ -220,6 +375,12 @@ static Suite *cancel_suite(void)
     tcase_add_test(t, a_failing_child_cancels_siblings_and_body_and_all_failures_come_back);
     tcase_add_test(t, a_group_waits_for_every_child);
     tcase_add_test(t, cancelling_the_body_cancels_the_group);
+    tcase_add_test(t, null_arguments_to_shield_and_groups_are_checked_runtime_errors);
+    tcase_add_test(t, shielding_itself_is_an_error_with_edeadlk);
+    tcase_add_test(t, a_pending_cancellation_stops_shield_but_not_the_task);
+    tcase_add_test(t, a_failing_body_cancels_every_child_at_once);
+    tcase_add_test(t, spawning_into_a_finished_group_is_refused);
+    tcase_add_test(t, a_new_cancellation_after_uncancel_brings_its_own_message);
     suite_add_tcase(s, t);
     return s;
 }

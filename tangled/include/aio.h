@@ -1,4 +1,7 @@
-/* aio.h: the public interface of the runtime this book builds. */
+/* aio.h: the public interface of the runtime this book builds.
+   A NULL pointer where a function needs an object (a task, a task function, a
+   primitive, a group) is a checked runtime error: the function names itself and
+   the argument on stderr and aborts. Where NULL is allowed, the comment says so. */
 #ifndef AIO_H
 #define AIO_H
 #include <stdbool.h>
@@ -68,10 +71,14 @@ typedef aio_outcome aio_task_fn(void *arg);
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome);
 
-aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg);  /* NULL, errno ENOMEM */
+/* name NULL: "task". Returns NULL with errno ENOMEM: no memory. */
+aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg);
+/* outcome may be NULL. Cancelling the caller, even before the call, cancels task
+   and waits for it. The calling task itself: AIO_ERROR, errno EDEADLK. */
 AIO_MUST_CHECK aio_status aio_await(aio_task *task, aio_outcome *outcome);
-void aio_release(aio_task *task);
-bool aio_cancel(aio_task *task, const char *message);    /* false: already done */
+void aio_release(aio_task *task);                         /* NULL: does nothing */
+/* false: already done. message (may be NULL) is copied; the first one is kept. */
+bool aio_cancel(aio_task *task, const char *message);
 
 AIO_MUST_CHECK aio_status aio_sleep(aio_time delay);   /* <= 0: a yield; AIO_FOREVER: no timer */
 AIO_MUST_CHECK aio_status aio_yield(void);               /* asyncio.sleep(0) */
@@ -82,7 +89,10 @@ const char *aio_task_name(const aio_task *task);
 bool aio_task_done(const aio_task *task);
 /* Wait for every task; outcomes[i] is tasks[i]'s. Without return_exceptions the
    first failure is returned at once, and the outcomes of tasks still running are
-   left untouched (aio_task_done tells which). */
+   left untouched (aio_task_done tells which). Cancelling the caller, even before
+   the call, cancels every task. tasks, every tasks[i] and outcomes
+   must not be NULL (count 0: they may). AIO_ERROR with errno ENOMEM: no memory to
+   wait (a message on stderr); EDEADLK: the calling task is among tasks. */
 AIO_MUST_CHECK aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                                      aio_outcome *outcomes);
 /* Semaphores, locks, events and queues. Freeing one while tasks wait on it (or were
@@ -126,13 +136,17 @@ AIO_MUST_CHECK aio_status aio_queue_join(aio_queue *queue);
 size_t aio_queue_size(const aio_queue *queue);
 int aio_cancelling(const aio_task *task);   /* cancellations requested, not taken back */
 int aio_uncancel(aio_task *task);           /* take one back; returns the count left */
+/* As aio_await; cancelling the caller stops its wait only, never task. */
 AIO_MUST_CHECK aio_status aio_shield(aio_task *task, aio_outcome *outcome);
 typedef struct aio_group aio_group;
 
 aio_group *aio_group_new(void);            /* the body is the calling task */
+/* As aio_spawn. NULL with errno EINVAL (and a message): the group's wait has ended. */
 aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, void *arg);
-/* Wait for every child. AIO_OK; AIO_ERROR if any child failed (see failures);
-   AIO_CANCELLED if the body was cancelled from outside. */
+/* Wait for every child. A failing body (body_status AIO_ERROR or AIO_TIMEOUT)
+   cancels every child at once, and its status is returned. Otherwise AIO_OK;
+   AIO_ERROR if any child failed (see failures); AIO_CANCELLED if the body was
+   cancelled from outside. Called twice: AIO_ERROR, errno EINVAL. */
 AIO_MUST_CHECK aio_status aio_group_wait(aio_group *group, aio_status body_status);
 size_t aio_group_failures(const aio_group *group, const aio_outcome **failures);
 void aio_group_free(aio_group *group);
@@ -152,7 +166,8 @@ AIO_MUST_CHECK aio_status aio_timeout_exit(aio_timeout *scope, aio_status body_s
 /* asyncio.wait_for: await task for at most timeout (<= 0: cancel it at once;
    AIO_FOREVER: a plain await). Late: task is cancelled and awaited to its end,
    then AIO_TIMEOUT (or its value, if it caught the cancellation). Cancelling
-   the caller cancels task too. */
+   the caller cancels task too, even a cancellation pending at the call.
+   The calling task itself: AIO_ERROR, errno EDEADLK. */
 AIO_MUST_CHECK aio_status aio_wait_for(aio_task *task, aio_time timeout,
                                        aio_outcome *outcome);
 /* Wait until fd is readable or writable (events), or timeout passes (AIO_FOREVER:

@@ -1,6 +1,7 @@
 /* cancel.c: counting cancellations, shield, task groups. */
 #define _POSIX_C_SOURCE 200809L
 #include "task.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,10 @@ int aio_cancelling(const aio_task *task) { return task->cancel_requests; }
 
 int aio_uncancel(aio_task *task)
 {
-    if (task->cancel_requests > 0 && --task->cancel_requests == 0)
+    if (task->cancel_requests > 0 && --task->cancel_requests == 0) {
         task->cancel_requested = false;
+        forget_cancel_message(task);
+    }
     return task->cancel_requests;
 }
 void task_unwatch(aio_task *task, struct done_watcher *watcher)
@@ -32,8 +35,10 @@ static void stop_shielding(aio_task *self)
 
 aio_status aio_shield(aio_task *task, aio_outcome *outcome)
 {
+    REQUIRE_ARGUMENT(task, "aio_shield");
     aio_task *self = current_task_or_complain("aio_shield");
-    if (!self || task == self) return AIO_ERROR;
+    if (!self) return AIO_ERROR;
+    if (task == self) return task_refuse(outcome, EDEADLK, "aio_shield: a task cannot await itself");
     return task_await(self, task, stop_shielding, outcome);
 }
 struct group_child {
@@ -52,6 +57,7 @@ struct aio_group {
     bool cancelled_outside;    /* someone else cancelled the body */
     bool cancel_scheduled;     /* a failure's cancellation is on the ready queue */
     bool waiting;              /* the body is in aio_group_wait */
+    bool ended;                /* aio_group_wait has returned: no more children */
 };
 static void keep_failure(aio_group *group, aio_outcome failure)
 {
@@ -81,9 +87,14 @@ static void group_child_ended(struct done_watcher *watcher, aio_task *task)
     if (group->running == 0 && group->waiting) task_wake(group->body, AIO_OK);
 }
 
-static void cancel_the_group(aio_group *group, const char *why)
+static void cancel_the_children(aio_group *group, const char *why)
 {
     for (size_t i = 0; i < group->count; i++) aio_cancel(group->children[i].task, why);
+}
+
+static void cancel_the_group(aio_group *group, const char *why)
+{
+    cancel_the_children(group, why);
     if (!group->waiting && !group->cancelled_body) {
         group->cancelled_body = true;
         aio_cancel(group->body, why);
@@ -99,6 +110,14 @@ aio_group *aio_group_new(void)
 
 aio_task *aio_group_spawn(aio_group *group, const char *name, aio_task_fn *fn, void *arg)
 {
+    REQUIRE_ARGUMENT(group, "aio_group_spawn");
+    REQUIRE_ARGUMENT(fn, "aio_group_spawn");
+    if (group->ended) {
+        fprintf(stderr, "aio_group_spawn: the group's wait has ended (task '%s' not "
+                "created); spawn into a new group\n", name ? name : "task");
+        errno = EINVAL;
+        return NULL;
+    }
     if (group->count == group->capacity) {
         size_t capacity = group->capacity ? 2 * group->capacity : 8;
         struct group_child *children = realloc(group->children, capacity * sizeof *children);
@@ -129,7 +148,15 @@ static void abort_group_wait(aio_task *body)
 
 aio_status aio_group_wait(aio_group *group, aio_status body_status)
 {
+    REQUIRE_ARGUMENT(group, "aio_group_wait");
+    if (group->ended) {
+        fprintf(stderr, "aio_group_wait: the group's wait has ended already\n");
+        errno = EINVAL;
+        return AIO_ERROR;
+    }
     aio_task *body = group->body;
+    bool body_failed = body_status == AIO_ERROR || body_status == AIO_TIMEOUT;
+    if (body_failed) cancel_the_children(group, "the body of the group failed");
     if (body_status == AIO_CANCELLED && !group->cancelled_body) {
         group->cancelled_outside = true;
         cancel_the_group(group, body->cancel_message);
@@ -142,12 +169,16 @@ aio_status aio_group_wait(aio_group *group, aio_status body_status)
         if (task_switch_out(body) == AIO_CANCELLED) group->cancelled_outside = true;
     }
     group->waiting = false;
+    group->ended = true;
     if (group->cancelled_body) aio_uncancel(body);
+    if (body_failed) return body_status;
     if (group->failure_count > 0) return AIO_ERROR;
     return group->cancelled_outside ? AIO_CANCELLED : body_status;
 }
 size_t aio_group_failures(const aio_group *group, const aio_outcome **failures)
 {
+    REQUIRE_ARGUMENT(group, "aio_group_failures");
+    REQUIRE_ARGUMENT(failures, "aio_group_failures");
     *failures = group->failures;
     return group->failure_count;
 }

@@ -1,5 +1,8 @@
 /* gather.c: wait for many tasks, outcomes in argument order. */
 #include "task.h"
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct gather;
@@ -50,10 +53,17 @@ static void abort_gather(aio_task *task)
 aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                       aio_outcome *outcomes)
 {
+    if (count > 0) {
+        REQUIRE_ARGUMENT(tasks, "aio_gather");
+        REQUIRE_ARGUMENT(outcomes, "aio_gather");
+        for (size_t i = 0; i < count; i++) REQUIRE_ARGUMENT(tasks[i], "aio_gather");
+    }
     aio_task *self = current_task_or_complain("aio_gather");
     if (!self) return AIO_ERROR;
     size_t pending = 0;
     for (size_t i = 0; i < count; i++) {
+        if (tasks[i] == self)
+            return task_refuse(&outcomes[i], EDEADLK, "aio_gather: a task cannot gather itself");
         if (tasks[i]->state != TASK_DONE) {
             pending++;
             continue;
@@ -62,9 +72,14 @@ aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
         if (outcomes[i].status != AIO_OK && !return_exceptions) return outcomes[i].status;
     }
     if (pending == 0) return AIO_OK;
-    if (task_take_cancel(self)) return AIO_CANCELLED;
-    struct gather *g = malloc(sizeof *g + count * sizeof g->watchers[0]);
-    if (!g) return AIO_ERROR;
+    struct gather *g = NULL;
+    if (count <= (SIZE_MAX - sizeof *g) / sizeof g->watchers[0])
+        g = malloc(sizeof *g + count * sizeof g->watchers[0]);
+    if (!g) {
+        fprintf(stderr, "aio_gather: no memory to wait for %zu tasks\n", count);
+        errno = ENOMEM;
+        return AIO_ERROR;
+    }
     *g = (struct gather){.waiter = self, .tasks = tasks, .outcomes = outcomes, .total = count,
                          .remaining = pending, .references = pending + 1,
                          .return_exceptions = return_exceptions, .waiting = true};
@@ -75,6 +90,10 @@ aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
     }
     self->gathering = g;
     task_begin_wait(self, abort_gather);
+    if (task_take_cancel(self)) {   /* pending: it arrives now, like any other */
+        self->abort_wait = NULL;
+        abort_gather(self);
+    }
     aio_status status = task_switch_out(self);
     self->gathering = NULL;
     g->waiting = false;

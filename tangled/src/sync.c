@@ -81,6 +81,7 @@ bool semaphore_try_acquire(aio_semaphore *semaphore, const char *function)
 
 aio_status semaphore_acquire(aio_semaphore *semaphore, const char *function)
 {
+    REQUIRE_ARGUMENT(semaphore, function);
     aio_task *self = current_task_or_complain(function);
     if (!self) return AIO_ERROR;
     if (!in_object_thread(semaphore->thread, function)) return errno = EPERM, AIO_ERROR;
@@ -102,6 +103,7 @@ aio_status aio_semaphore_acquire(aio_semaphore *semaphore)
 }
 int semaphore_release(aio_semaphore *semaphore, const char *function)
 {
+    REQUIRE_ARGUMENT(semaphore, function);
     if (!in_object_thread(semaphore->thread, function)) return EPERM;
     if (wake_first_in_line(&semaphore->waiters, AIO_OK)) return 0;
     if (semaphore->permits == semaphore->bound) {

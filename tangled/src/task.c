@@ -121,6 +121,7 @@ static void finish(aio_task *task, aio_outcome outcome)
         task->message = copy;
         outcome.message = copy ? copy : "(no memory for the message)";
     }
+    forget_cancel_message(task);
     task->outcome = outcome;
     task->state = TASK_DONE;
 }
@@ -225,14 +226,14 @@ aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_tas
                       aio_outcome *outcome)
 {
     if (task->state != TASK_DONE) {
-        if (task_take_cancel(self)) {
-            if (outcome) *outcome = aio_propagate(AIO_CANCELLED);
-            return AIO_CANCELLED;
-        }
         self->awaited = task;
         self->awaiting = (struct done_watcher){.notify = awaited_task_ended};
         task_watch(task, &self->awaiting);
         task_begin_wait(self, abort_wait);
+        if (task_take_cancel(self)) {   /* pending: it arrives now, like any other */
+            self->abort_wait = NULL;
+            abort_wait(self);
+        }
         aio_status status = task_switch_out(self);
         self->awaited = NULL;
         if (status == AIO_CANCELLED && task->outcome.status != AIO_CANCELLED) {
@@ -247,18 +248,43 @@ aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_tas
 
 aio_status aio_await(aio_task *task, aio_outcome *outcome)
 {
+    REQUIRE_ARGUMENT(task, "aio_await");
     aio_task *self = current_task_or_complain("aio_await");
     task_check_handle(task, "aio_await");
     if (task->handle_released) misuse("aio_await", "task '%s' was already released", task->name);
-    if (!self || task == self) return AIO_ERROR;
+    if (!self) return AIO_ERROR;
+    if (task == self) return task_refuse(outcome, EDEADLK, "aio_await: a task cannot await itself");
     return task_await(self, task, abort_await, outcome);
 }
+aio_status task_refuse(aio_outcome *outcome, int error, const char *message)
+{
+    errno = error;
+    if (outcome) *outcome = (aio_outcome){.status = AIO_ERROR, .error = error, .message = message};
+    return AIO_ERROR;
+}
+enum { CANCEL_MESSAGE_MAX = 200 };   /* bytes kept of a cancel message */
+static char no_memory_for_message[] = "(no memory for the cancel message)";
+
+static void keep_cancel_message(aio_task *task, const char *message)
+{
+    if (!message || task->cancel_message) return;   /* the first message is kept */
+    task->cancel_message = strndup(message, CANCEL_MESSAGE_MAX);
+    if (!task->cancel_message) task->cancel_message = no_memory_for_message;
+}
+
+void forget_cancel_message(aio_task *task)
+{
+    if (task->cancel_message != no_memory_for_message) free(task->cancel_message);
+    task->cancel_message = NULL;
+}
+
 bool aio_cancel(aio_task *task, const char *message)
 {
+    REQUIRE_ARGUMENT(task, "aio_cancel");
     if (!in_loop_thread(task->loop, "aio_cancel")) return false;
     task_check_handle(task, "aio_cancel");
     if (task->state == TASK_DONE) return false;
-    task->cancel_message = message;
+    keep_cancel_message(task, message);
     task->cancel_requests++;
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
@@ -280,6 +306,7 @@ bool task_take_cancel(aio_task *task)
 }
 aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
 {
+    REQUIRE_ARGUMENT(fn, "aio_spawn");
     aio_loop *loop = running_loop;
     if (!loop) {
         fprintf(stderr, "aio_spawn: no loop is running in this thread (call it inside aio_run)\n");
@@ -381,6 +408,7 @@ void free_every_task(aio_loop *loop)
         warn_if_failure_unread(task);
         if (task->stack) stack_put(loop->stacks, task->stack);
         free(task->message);
+        forget_cancel_message(task);
         put_structure(task);
     }
     report_repeats(loop);
@@ -404,6 +432,7 @@ static void cancel_the_rest(aio_loop *loop)
 aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options,
                    aio_outcome *outcome)
 {
+    REQUIRE_ARGUMENT(main, "aio_run");
     static _Thread_local char message[256];
     aio_outcome result;
     if (running_loop) {

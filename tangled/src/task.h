@@ -27,7 +27,7 @@ struct aio_task {
     struct done_watcher *watchers, **watchers_tail;
     aio_outcome outcome;
     char *message;                    /* storage for outcome.message */
-    const char *cancel_message;
+    char *cancel_message;             /* a copy of the first request's message */
     aio_task *previous, *next;        /* the loop's list of every task */
     struct gather *gathering;         /* the gather this task waits in, if any */
     aio_task *wait_previous, *wait_next;  /* neighbours in a wait queue */
@@ -47,6 +47,8 @@ void task_watch(aio_task *task, struct done_watcher *watcher);
 void task_check_handle(const aio_task *task, const char *function);   /* stops on a freed one */
 aio_status task_await(aio_task *self, aio_task *task, void (*abort_wait)(aio_task *),
                       aio_outcome *outcome);
+aio_status task_refuse(aio_outcome *outcome, int error, const char *message);
+void forget_cancel_message(aio_task *task);
 
 /* A finished task's outcome, noted as read (see "A failure nobody reads"). */
 static inline const aio_outcome *task_read_outcome(aio_task *task)

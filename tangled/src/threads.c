@@ -237,6 +237,7 @@ static int submit_job(aio_loop *loop, struct thread_job *job)
 }
 aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *result)
 {
+    REQUIRE_ARGUMENT(fn, "aio_to_thread");
     aio_task *self = current_task_or_complain("aio_to_thread");
     if (!self) return AIO_ERROR;
     if (task_take_cancel(self)) return AIO_CANCELLED;

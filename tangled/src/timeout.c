@@ -88,9 +88,12 @@ static aio_status report(aio_outcome *outcome, aio_outcome result)
 
 aio_status aio_wait_for(aio_task *task, aio_time timeout, aio_outcome *outcome)
 {
+    REQUIRE_ARGUMENT(task, "aio_wait_for");
     aio_task *self = current_task_or_complain("aio_wait_for");
-    if (!self || task == self) return AIO_ERROR;
+    if (!self) return AIO_ERROR;
+    if (task == self) return task_refuse(outcome, EDEADLK, "aio_wait_for: a task cannot wait for itself");
     if (aio_task_done(task)) return aio_await(task, outcome);   /* nothing to wait for */
+    if (self->cancel_requested) return aio_await(task, outcome);   /* passed on to task */
     if (timeout <= 0) return cancel_and_wait(self, task, outcome);
     aio_timeout scope;
     if (!scope_begin(&scope, self, deadline_after(self->loop, timeout)))
