@@ -16,6 +16,10 @@ typedef struct aio_loop_options {
     bool virtual_clock;    /* time jumps to the next deadline instead of passing */
     size_t stack_size;     /* bytes per task stack, a multiple of 4096; 0: the default */
     int max_threads;       /* aio_to_thread's worker threads at most; 0: min(32, processors + 4) */
+    const char *trace_file; /* write a Chrome trace of the loop's tasks here ($AIO_TRACE) */
+    size_t trace_events;    /* room for this many trace events; 0: 1,048,576 */
+    bool debug;             /* report slow steps, late timers, forgotten tasks ($AIO_DEBUG) */
+    aio_time slow_step;     /* debug: what counts as slow; 0: 100 ms ($AIO_SLOW_MS) */
 } aio_loop_options;
 
 aio_loop *aio_loop_new(const aio_loop_options *options);   /* NULL: defaults */
@@ -166,4 +170,11 @@ AIO_MUST_CHECK aio_status aio_to_thread(aio_thread_fn *fn, void *arg, intptr_t *
 /* The exit status for what aio_run returned: 0 for AIO_OK, 130 (128 + SIGINT) when
    Ctrl-C interrupted main (AIO_CANCELLED, outcome->error == EINTR), 1 otherwise. */
 int aio_exit_status(aio_status status, const aio_outcome *outcome);
+#include <stdio.h>
+void aio_dump_tasks(FILE *out);
+
+struct aio_spawn_site { const char *file; int line; };
+extern _Thread_local struct aio_spawn_site aio_spawn_site;
+#define aio_spawn(name, fn, arg) \
+    (aio_spawn_site = (struct aio_spawn_site){__FILE__, __LINE__}, aio_spawn(name, fn, arg))
 #endif

@@ -82,6 +82,7 @@ struct aio_loop {
     const void *owner_thread;     /* this_thread() of the thread that made the loop */
     bool catching_sigint;         /* this loop's aio_run handles Ctrl-C */
     bool sigint_cancelled_main;
+    struct inside *inside;        /* traces and debug mode (chapter 11), or NULL */
 };
 
 bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer);
@@ -112,4 +113,15 @@ void take_sigint(aio_loop *loop);
 void catch_sigint(aio_loop *loop);
 aio_outcome stop_catching_sigint(aio_loop *loop, struct aio_task *main_task,
                                  aio_outcome result);
+struct inside *inside_new(aio_loop *loop, const aio_loop_options *options);
+void inside_free(aio_loop *loop);
+void inside_created(aio_loop *loop, struct aio_task *task);
+void inside_step_begins(aio_loop *loop, struct aio_task *task);
+void inside_wait_begins(struct aio_task *task, void (*abort_wait)(struct aio_task *));
+void inside_woken(struct aio_task *task, aio_status status);
+void inside_cancel_asked(struct aio_task *task, const char *message);
+void inside_ended(struct aio_task *task, aio_status status);
+void inside_timer_due(aio_loop *loop, aio_time deadline, aio_time now);
+void inside_main_ended(aio_loop *loop);
+void inside_turn(aio_loop *loop);
 #endif

@@ -60,4 +60,13 @@ aio_status wait_in_line(struct wait_queue *queue, aio_task *self, bool *granted)
 bool wake_first_in_line(struct wait_queue *queue, aio_status status);
 void wake_everyone_in_line(struct wait_queue *queue, aio_status status);
 void task_unwatch(aio_task *task, struct done_watcher *watcher);
+struct wait_kind {
+    void (*abort_wait)(aio_task *);
+    const char *reason;
+    void (*describe)(const aio_task *task, char *text, size_t size);   /* or NULL */
+    /* the tasks this one waits for, at most max of them; or NULL: none */
+    size_t (*awaits)(const aio_task *task, const aio_task **tasks, size_t max);
+};
+extern bool inside_tracing;
+void trace_hold(bool taken);
 #endif

@@ -254,3 +254,7 @@ bool in_loop_thread(const aio_loop *loop, const char *function)
             "(a loop and its tasks belong to the thread that made the loop)\n", function);
     return false;
 }
+const struct wait_kind thread_wait_kinds[] = {
+    {abandon_job, "thread job", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};

@@ -51,3 +51,14 @@ void wake_everyone_in_line(struct wait_queue *queue, aio_status status)
 {
     while (wake_first_in_line(queue, status)) continue;
 }
+static void describe_line(const aio_task *task, char *text, size_t size)
+{
+    int ahead = 0;
+    for (const aio_task *other = task->wait_previous; other; other = other->wait_previous) ahead++;
+    snprintf(text, size, "%d ahead", ahead);
+}
+
+const struct wait_kind line_wait_kinds[] = {
+    {abort_wait_in_line, "in line", describe_line, NULL},
+    {NULL, NULL, NULL, NULL},
+};
