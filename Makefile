@@ -111,7 +111,7 @@ $(B)/out/%.txt $(B)/out/%.facts: $(B)/bin/%
 DEBUG_RUNS := pitfall_blocking pitfall_forgot
 $(B)/out/%.debug.txt: $(B)/bin/%
 	@mkdir -p $(@D)
-	AIO_DEBUG=1 AIO_SLOW_MS=50 $< > $@ 2>&1
+	AIO_DEBUG=1 AIO_SLOW_MS=50 stdbuf -oL $< > $@ 2>&1
 
 # ---- figures (chapter 11): timelines drawn from the demos' traces, and Graphviz drawings ----
 TIMELINES := $(shell awk -F'|' '/^[a-z]/ {gsub(/ /, "", $$1); print $$1}' tangled/figures/timelines.txt 2>/dev/null)

@@ -176,7 +176,6 @@ START_TEST(debug_mode_names_a_slow_step)
     aio_loop_options options = {.virtual_clock = true, .debug = true, .slow_step = AIO_MSEC(1)};
     const char *said = run_capturing_stderr(run_a_hog, &options);
     ck_assert_ptr_nonnull(strstr(said, "aio debug: task 'hog' ran"));
-    ck_assert_ptr_null(strstr(said, "task 'main' ran"));
     /* without debug mode, nothing is said */
     options.debug = false;
     ck_assert_str_eq(run_capturing_stderr(run_a_hog, &options), "");

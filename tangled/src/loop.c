@@ -148,14 +148,14 @@ static int run_once(aio_loop *loop)
         while ((timer = timer_heap_first(&loop->timers)) && timer->deadline <= now) {
             timer_heap_remove(&loop->timers, timer);
             timer->state = TIMER_DUE;
-            if (loop->inside) inside_timer_due(loop, timer->deadline, now);
+            if (INSIDE(loop)) inside_timer_due(loop, timer->deadline, now);
             if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
         }
     }
     loop->turn_left = loop->ready.count;
     if (loop->catching_sigint && atomic_load_explicit(&sigint_arrived, memory_order_relaxed))
         take_sigint(loop);
-    if (loop->inside) inside_turn(loop);
+    if (INSIDE(loop)) inside_turn(loop);
     while (loop->turn_left > 0) {
         loop->turn_left--;
         struct callback next = ready_pop(&loop->ready);

@@ -113,6 +113,7 @@ void take_sigint(aio_loop *loop);
 void catch_sigint(aio_loop *loop);
 aio_outcome stop_catching_sigint(aio_loop *loop, struct aio_task *main_task,
                                  aio_outcome result);
+#define INSIDE(loop) __builtin_expect((loop)->inside != NULL, 0)
 struct inside *inside_new(aio_loop *loop, const aio_loop_options *options);
 void inside_free(aio_loop *loop);
 void inside_created(aio_loop *loop, struct aio_task *task);

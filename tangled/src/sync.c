@@ -47,7 +47,7 @@ bool aio_semaphore_try_acquire(aio_semaphore *semaphore)
 {
     if (semaphore->permits == 0) return false;
     semaphore->permits--;
-    if (inside_tracing) trace_hold(true);
+    if (__builtin_expect(inside_tracing, 0)) trace_hold(true);
     return true;
 }
 
@@ -59,12 +59,12 @@ aio_status aio_semaphore_acquire(aio_semaphore *semaphore)
     bool granted;
     aio_status status = wait_in_line(&semaphore->waiters, self, &granted);
     if (status != AIO_OK && granted) (void)aio_semaphore_release(semaphore);
-    if (inside_tracing && status == AIO_OK) trace_hold(true);
+    if (__builtin_expect(inside_tracing, 0) && status == AIO_OK) trace_hold(true);
     return status;
 }
 int aio_semaphore_release(aio_semaphore *semaphore)
 {
-    if (inside_tracing) trace_hold(false);
+    if (__builtin_expect(inside_tracing, 0)) trace_hold(false);
     if (wake_first_in_line(&semaphore->waiters, AIO_OK)) return 0;
     if (semaphore->permits == semaphore->bound) {
         fprintf(stderr, "aio_semaphore_release: released more often than acquired "

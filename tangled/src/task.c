@@ -88,7 +88,7 @@ static void step(void *arg)
     if (task->state == TASK_CREATED && !start(task)) return;
     task->state = TASK_RUNNING;
     loop->current = task;
-    if (loop->inside) inside_step_begins(loop, loop->current);
+    if (INSIDE(loop)) inside_step_begins(loop, loop->current);
     if (loop->ready.count > 0 && loop->ready.items[loop->ready.head].fn == step) {
         aio_task *after = loop->ready.items[loop->ready.head].arg;
         if (after->state == TASK_READY) __builtin_prefetch(coro_saved_frames(&after->context), 1);
@@ -123,7 +123,7 @@ static void finish(aio_task *task, aio_outcome outcome)
     }
     task->outcome = outcome;
     task->state = TASK_DONE;
-    if (task->loop->inside) inside_ended(task, outcome.status);
+    if (INSIDE(task->loop)) inside_ended(task, outcome.status);
 }
 static void retire(aio_task *task)
 {
@@ -145,7 +145,7 @@ void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
     task->abort_wait = abort_wait;
-    if (task->loop->inside) inside_wait_begins(task, abort_wait);
+    if (INSIDE(task->loop)) inside_wait_begins(task, abort_wait);
 }
 
 aio_status task_switch_out(aio_task *task)
@@ -160,7 +160,7 @@ aio_status task_switch_out(aio_task *task)
             (void)ready_pop(&loop->ready);
             successor->state = TASK_RUNNING;
             loop->current = successor;
-            if (loop->inside) inside_step_begins(loop, loop->current);
+            if (INSIDE(loop)) inside_step_begins(loop, loop->current);
             next = &successor->context;
         }
     }
@@ -176,7 +176,7 @@ void task_wake(aio_task *task, aio_status status)
     if (task->state != TASK_SUSPENDED) return;
     task->state = TASK_READY;
     task->wake_status = status;
-    if (task->loop->inside) inside_woken(task, status);
+    if (INSIDE(task->loop)) inside_woken(task, status);
     if (!ready_push(&task->loop->ready, step, task)) out_of_memory("waking a task");
 }
 aio_status aio_yield(void)
@@ -260,7 +260,7 @@ bool aio_cancel(aio_task *task, const char *message)
     if (!in_loop_thread(task->loop, "aio_cancel")) return false;
     if (task->state == TASK_DONE) return false;
     task->cancel_message = message;
-    if (task->loop->inside) inside_cancel_asked(task, message);
+    if (INSIDE(task->loop)) inside_cancel_asked(task, message);
     task->cancel_requests++;
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
@@ -303,7 +303,7 @@ aio_task *(aio_spawn)(const char *name, aio_task_fn *fn, void *arg)
     if (loop->all_tasks) loop->all_tasks->previous = task;
     loop->all_tasks = task;
     copy_name(task->name, name ? name : "task", sizeof task->name);
-    if (loop->inside) inside_created(loop, task);
+    if (INSIDE(loop)) inside_created(loop, task);
     if (!ready_push(&loop->ready, step, task)) out_of_memory("creating a task");
     return task;
 }
@@ -385,7 +385,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
                                    .message = "aio_run: main is waiting and nothing can wake it"};
         else result = *task_read_outcome(main_task);
         result = stop_catching_sigint(loop, main_task, result);
-        if (loop->inside) inside_main_ended(loop);
+        if (INSIDE(loop)) inside_main_ended(loop);
         snprintf(message, sizeof message, "%s", result.message ? result.message : "");
         if (result.message) result.message = message;
         cancel_the_rest(loop);

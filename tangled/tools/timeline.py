@@ -88,16 +88,16 @@ def main():
     for _, kinds, _ in panels:   # a step shorter than a pixel is drawn a pixel wide
         kinds["running"] = [(a, max(b, a + x_end / 500), y) for a, b, y in kinds["running"]]
     rows = sum(len(labels) for labels, _, _ in panels)
-    row_cm, head_cm, foot_cm = 0.42, 1.6, 1.6
+    row_cm, head_cm, foot_cm = 0.42, 1.9, 2.4
     height = rows * row_cm + len(panels) * head_cm + foot_cm
     if form == "svg":
         print(f'set terminal svg size 760,{int(height * 38)} font "DejaVu Sans,11" '
               'background rgb "white"')
     else:
         print(f'set terminal pdfcairo size 16cm,{height:.2f}cm font "DejaVu Sans,7"')
-    print(f'set output "{output}"\nset multiplot\nset lmargin 20\nset rmargin 3')
+    print(f'set termoption noenhanced\nset output "{output}"\nset multiplot\nset lmargin 20\nset rmargin 3')
     print(f'set xrange [0:{x_end:.3f}]\nset grid xtics lc rgb "#dddddd"\nset border 3')
-    print('set key outside top center horizontal font ",9" samplen 1.5\nset tics nomirror')
+    print('set key outside bottom center horizontal font ",9" samplen 1.5\nset tics nomirror')
     top = 1.0
     for index, (labels, kinds, _) in enumerate(panels):
         size = (len(labels) * row_cm + head_cm + (foot_cm if index == len(panels) - 1 else 0)) / height
@@ -107,13 +107,14 @@ def main():
         print(f"set yrange [{-len(labels) + 0.5}:0.5]")
         print("set ytics (" + ", ".join(f'"{l}" {-i}' for i, l in enumerate(labels)) + ') font ",8"')
         print('set xlabel "ms"' if index == len(panels) - 1 else "unset xlabel")
-        print(f"set bmargin {3 if index == len(panels) - 1 else 1}\nset tmargin 3")
+        print(f"set bmargin {5 if index == len(panels) - 1 else 2}\nset tmargin 2")
         for kind, spans in kinds.items():
             if spans:
                 print(f"$p{index}_{kind} << EOD")
                 print("\n".join(f"{a:.4f} {b:.4f} {y}" for a, b, y in spans))
                 print("EOD")
-        print("plot " + ", \\\n     ".join(plot_clauses(index, kinds, index == 0)))
+        last = index == len(panels) - 1
+        print("plot " + ", \\\n     ".join(plot_clauses(index, kinds, last)))
     print("unset multiplot")
 
 main()
