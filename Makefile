@@ -6,6 +6,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
 .DELETE_ON_ERROR:
 .SUFFIXES:
+.SECONDEXPANSION:
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 B        := build
@@ -78,7 +79,7 @@ DEMOS   := $(basename $(notdir $(wildcard tangled/demos/*.c)))
 TESTS   := $(basename $(notdir $(wildcard tests/ch[0-9][0-9]_*.c)))
 
 build: $(B)/asm/libaio.a $(DEMOS:%=$(B)/bin/%) $(DEMOS:%=$(B)/out/%.txt) $(B)/book.html $(B)/book.pdf \
-       $(B)/bench/aio_bench
+       $(B)/bench/aio_bench $(FIGURES)
 
 # The library and tests of one variant: $(B)/VARIANT/...
 define variant
@@ -108,11 +109,33 @@ $(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(B)/asm/libaio.a
 
 # Each demo's real output (both streams), captured once with --facts: the book shows
 # it without the FACT lines (NAME.txt), and its prose quotes and checks them (NAME.facts).
+# The same run writes the demo's trace, from which its figure is drawn (chapter 11).
 $(B)/out/%.txt $(B)/out/%.facts: $(B)/bin/%
-	@mkdir -p $(@D)
-	$< --facts > $(B)/out/$*.run 2>&1
+	@mkdir -p $(@D) $(B)/trace
+	AIO_TRACE=$(B)/trace/$*.json $< --facts > $(B)/out/$*.run 2>&1
 	grep -v '^FACT ' $(B)/out/$*.run > $(B)/out/$*.txt || true
 	grep '^FACT ' $(B)/out/$*.run > $(B)/out/$*.facts || true
+
+# The pitfall demos once more, in debug mode (chapter 11).
+DEBUG_RUNS := pitfall_blocking pitfall_forgot
+$(B)/out/%.debug.txt: $(B)/bin/%
+	@mkdir -p $(@D)
+	AIO_DEBUG=1 AIO_SLOW_MS=50 stdbuf -oL $< > $@ 2>&1
+
+# ---- figures (chapter 11): timelines drawn from the demos' traces, and Graphviz drawings ----
+TIMELINES := $(shell awk -F'|' '/^[a-z]/ {gsub(/ /, "", $$1); print $$1}' tangled/figures/timelines.txt 2>/dev/null)
+DRAWINGS  := $(basename $(notdir $(wildcard tangled/figures/*.dot)))
+FIGURES   := $(foreach f,$(TIMELINES) $(DRAWINGS),$(B)/figures/$(f).svg $(B)/figures/$(f).pdf)
+TIMELINE_TOOLS := tangled/tools/timeline.py tangled/tools/check-trace.py tangled/figures/timelines.txt
+$(foreach form,svg pdf,$(TIMELINES:%=$(B)/figures/%.$(form))): $(B)/figures/%: $(B)/out/$$(basename $$*).txt $(TIMELINE_TOOLS)
+	@mkdir -p $(@D)
+	python3 tangled/tools/check-trace.py $(B)/trace/$(basename $*).json
+	python3 tangled/tools/timeline.py tangled/figures/timelines.txt $(basename $*) \
+	  $(B)/trace/$(basename $*).json $(subst .,,$(suffix $*)) $@ > $@.gp
+	gnuplot $@.gp
+$(foreach form,svg pdf,$(DRAWINGS:%=$(B)/figures/%.$(form))): $(B)/figures/%: tangled/figures/$$(basename $$*).dot
+	@mkdir -p $(@D)
+	dot -T$(subst .,,$(suffix $*)) -o $@ $<
 
 # Code that exists to show a compiler warning: compiled without -Werror,
 # its warnings captured; the build fails if the warning goes away.
@@ -126,17 +149,19 @@ $(B)/out/%.txt: $(L)/tangled/pitfalls/%.c $(L)/tangled/include/aio.h
 
 $(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
               $(PITFALLS:%=$(B)/out/%.txt) \
-              $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf
+              $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf \
+              $(DEBUG_RUNS:%=$(B)/out/%.debug.txt)
 	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx | $(B)/tools/weave --outputs $(B)/out > $@
 
 PANDOC := pandoc --from markdown --toc --toc-depth=2 --number-sections --highlight-style=pygments
 
 # Figures are named without an extension in the book: SVG for the HTML, PDF for the PDF.
-$(B)/book.html: $(B)/book.md tangled/tools/book.css
-	$(PANDOC) --standalone --self-contained --default-image-extension=svg --css tangled/tools/book.css -o $@ $<
+$(B)/book.html: $(B)/book.md tangled/tools/book.css $(filter %.svg,$(FIGURES))
+	$(PANDOC) --resource-path=.:$(B) --default-image-extension=svg \
+	  --standalone --self-contained --css tangled/tools/book.css -o $@ $<
 
-$(B)/book.pdf: $(B)/book.md tangled/tools/book.tex
-	$(PANDOC) --default-image-extension=pdf --pdf-engine=lualatex --top-level-division=chapter -H tangled/tools/book.tex \
+$(B)/book.pdf: $(B)/book.md tangled/tools/book.tex $(filter %.pdf,$(FIGURES))
+	$(PANDOC) --resource-path=.:$(B) --default-image-extension=pdf --pdf-engine=lualatex --top-level-division=chapter -H tangled/tools/book.tex \
 	  -V documentclass=report -V papersize=a4 -V geometry:margin=2.2cm \
 	  -V mainfont="DejaVu Serif" -V sansfont="DejaVu Sans" \
 	  -V monofont="DejaVu Sans Mono" -V monofontoptions=Scale=0.85 \

@@ -22,6 +22,10 @@ typedef struct aio_loop_options {
     int max_threads;       /* aio_to_thread's worker threads at most; 0: min(32, processors + 4) */
     aio_time thread_grace; /* after main ends, aio_run says which aio_to_thread jobs still
                               run once this has passed, and waits on; 0: 5 s; AIO_FOREVER: never */
+    const char *trace_file; /* write a Chrome trace of the loop's tasks here ($AIO_TRACE) */
+    size_t trace_events;    /* room for this many trace events; 0: 1,048,576 */
+    bool debug;             /* report slow steps, late timers, forgotten tasks ($AIO_DEBUG) */
+    aio_time slow_step;     /* debug: what counts as slow; 0: 100 ms ($AIO_SLOW_MS) */
 } aio_loop_options;
 
 aio_loop *aio_loop_new(const aio_loop_options *options);   /* NULL: defaults */
@@ -198,4 +202,11 @@ int aio_exit_status(aio_status status, const aio_outcome *outcome);
    outlive the call. A loop that has nothing else to wait for does not wait for such
    calls: it ends, and calls that arrive later never run. */
 int aio_call_soon_threadsafe(aio_loop *loop, aio_callback *fn, void *arg);
+#include <stdio.h>
+void aio_dump_tasks(FILE *out);
+
+struct aio_spawn_site { const char *file; int line; };
+extern _Thread_local struct aio_spawn_site aio_spawn_site;
+#define aio_spawn(name, fn, arg) \
+    (aio_spawn_site = (struct aio_spawn_site){__FILE__, __LINE__}, aio_spawn(name, fn, arg))
 #endif

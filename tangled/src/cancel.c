@@ -197,3 +197,8 @@ void aio_group_free(aio_group *group)
     free(group->children);
     free(group);
 }
+const struct wait_kind cancel_wait_kinds[] = {
+    {stop_shielding, "await (shielded)", NULL, NULL},
+    {abort_group_wait, "task group", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};

@@ -100,3 +100,21 @@ aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
     drop_reference(g);
     return status;
 }
+static void describe_gather(const aio_task *task, char *text, size_t size)
+{
+    snprintf(text, size, "%zu of %zu still running", task->gathering->remaining,
+             task->gathering->total);
+}
+
+static size_t awaits_children(const aio_task *task, const aio_task **tasks, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < task->gathering->total && n < max; i++)
+        if (!aio_task_done(task->gathering->tasks[i])) tasks[n++] = task->gathering->tasks[i];
+    return n;
+}
+
+const struct wait_kind gather_wait_kinds[] = {
+    {abort_gather, "gather", describe_gather, awaits_children},
+    {NULL, NULL, NULL, NULL},
+};

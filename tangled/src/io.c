@@ -144,3 +144,7 @@ int aio_set_nonblocking(int fd)
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return errno;
     return 0;
 }
+const struct wait_kind io_wait_kinds[] = {
+    {abort_fd_wait, "descriptor", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};

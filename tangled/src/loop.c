@@ -55,6 +55,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     loop->owner_thread = this_thread();
     loop->max_threads = options ? options->max_threads : 0;
     foreign_calls_open(loop);
+    loop->inside = inside_new(loop, options);
     return loop;
 }
 
@@ -65,6 +66,7 @@ void aio_loop_free(aio_loop *loop)
     if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
     thread_pool_free(loop->threads);
     foreign_calls_close(loop);
+    inside_free(loop);
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
     free(loop->timers.items);
@@ -157,12 +159,14 @@ static int run_once(aio_loop *loop)
         while ((timer = timer_heap_first(&loop->timers)) && timer->deadline <= now) {
             timer_heap_remove(&loop->timers, timer);
             timer->state = TIMER_DUE;
+            if (INSIDE(loop)) inside_timer_due(loop, timer->deadline, now);
             if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
         }
     }
     loop->turn_left = loop->ready.count;
     if (loop->catching_sigint && atomic_load_explicit(&sigint_arrived, memory_order_relaxed))
         take_sigint(loop);
+    if (INSIDE(loop)) inside_turn(loop);
     while (loop->turn_left > 0) {
         loop->turn_left--;
         struct callback next = ready_pop(&loop->ready);

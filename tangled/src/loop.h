@@ -99,6 +99,7 @@ struct aio_loop {
     struct foreign_calls *foreign;   /* aio_call_soon_threadsafe's queue and pipe */
     bool catching_sigint;         /* this loop's aio_run handles Ctrl-C */
     bool sigint_cancelled_main;
+    struct inside *inside;        /* traces and debug mode (chapter 11), or NULL */
 };
 
 static inline aio_time deadline_after(aio_loop *loop, aio_time delay)
@@ -140,4 +141,16 @@ void take_sigint(aio_loop *loop);
 void catch_sigint(aio_loop *loop);
 aio_outcome stop_catching_sigint(aio_loop *loop, struct aio_task *main_task,
                                  aio_outcome result);
+#define INSIDE(loop) __builtin_expect((loop)->inside != NULL, 0)
+struct inside *inside_new(aio_loop *loop, const aio_loop_options *options);
+void inside_free(aio_loop *loop);
+void inside_created(aio_loop *loop, struct aio_task *task);
+void inside_step_begins(aio_loop *loop, struct aio_task *task);
+void inside_wait_begins(struct aio_task *task, void (*abort_wait)(struct aio_task *));
+void inside_woken(struct aio_task *task, aio_status status);
+void inside_cancel_asked(struct aio_task *task, const char *message);
+void inside_ended(struct aio_task *task, aio_status status);
+void inside_timer_due(aio_loop *loop, aio_time deadline, aio_time now);
+void inside_main_ended(aio_loop *loop);
+void inside_turn(aio_loop *loop);
 #endif

@@ -89,6 +89,7 @@ static void step(void *arg)
     if (task->state == TASK_CREATED && !start(task)) return;
     task->state = TASK_RUNNING;
     loop->current = task;
+    if (INSIDE(loop)) inside_step_begins(loop, loop->current);
     if (loop->ready.count > 0 && loop->ready.items[loop->ready.head].fn == step) {
         aio_task *after = loop->ready.items[loop->ready.head].arg;
         __builtin_prefetch(coro_saved_frames(&after->context), 1);
@@ -124,6 +125,7 @@ static void finish(aio_task *task, aio_outcome outcome)
     forget_cancel_message(task);
     task->outcome = outcome;
     task->state = TASK_DONE;
+    if (INSIDE(task->loop)) inside_ended(task, outcome.status);
 }
 static void retire(aio_task *task)
 {
@@ -146,6 +148,7 @@ void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
     task->abort_wait = abort_wait;
+    if (INSIDE(task->loop)) inside_wait_begins(task, abort_wait);
 }
 
 aio_status task_switch_out(aio_task *task)
@@ -161,6 +164,7 @@ aio_status task_switch_out(aio_task *task)
             loop->ready.reserved++;   /* the successor's slot, as in step */
             successor->state = TASK_RUNNING;
             loop->current = successor;
+            if (INSIDE(loop)) inside_step_begins(loop, loop->current);
             next = &successor->context;
         }
     }
@@ -176,6 +180,7 @@ void task_wake(aio_task *task, aio_status status)
     if (task->state != TASK_SUSPENDED) return;
     task->state = TASK_READY;
     task->wake_status = status;
+    if (INSIDE(task->loop)) inside_woken(task, status);
     ready_push_reserved(&task->loop->ready, step, task);
 }
 aio_status aio_yield(void)
@@ -285,6 +290,7 @@ bool aio_cancel(aio_task *task, const char *message)
     task_check_handle(task, "aio_cancel");
     if (task->state == TASK_DONE) return false;
     keep_cancel_message(task, message);
+    if (INSIDE(task->loop)) inside_cancel_asked(task, message);
     task->cancel_requests++;
     if (task->state == TASK_SUSPENDED && task->abort_wait) {
         void (*abort_wait)(aio_task *) = task->abort_wait;
@@ -304,7 +310,7 @@ bool task_take_cancel(aio_task *task)
     task->cancel_requested = false;
     return true;
 }
-aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
+aio_task *(aio_spawn)(const char *name, aio_task_fn *fn, void *arg)
 {
     REQUIRE_ARGUMENT(fn, "aio_spawn");
     aio_loop *loop = running_loop;
@@ -327,6 +333,7 @@ aio_task *aio_spawn(const char *name, aio_task_fn *fn, void *arg)
     if (loop->all_tasks) loop->all_tasks->previous = task;
     loop->all_tasks = task;
     copy_name(task->name, name ? name : "task", sizeof task->name);
+    if (INSIDE(loop)) inside_created(loop, task);
     ready_push_reserved(&loop->ready, step, task);
     return task;
 }
@@ -460,6 +467,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         else result = *task_read_outcome(main_task);
         watch_for_stuck_jobs(loop);
         result = stop_catching_sigint(loop, main_task, result);
+        if (INSIDE(loop)) inside_main_ended(loop);
         snprintf(message, sizeof message, "%s", result.message ? result.message : "");
         if (result.message) result.message = message;
         cancel_the_rest(loop);
@@ -557,3 +565,25 @@ static struct thread_resources *thread_resources(void)
 }
 
 struct stack_pool *thread_stack_pool(void) { return &thread_resources()->stacks; }
+static void describe_sleep(const aio_task *task, char *text, size_t size)
+{
+    snprintf(text, size, "due at %.3f ms", task->timer.deadline / 1e6);
+}
+
+static void describe_await(const aio_task *task, char *text, size_t size)
+{
+    snprintf(text, size, "task '%s'", task->awaited ? task->awaited->name : "?");
+}
+
+static size_t awaits_one(const aio_task *task, const aio_task **tasks, size_t max)
+{
+    if (max == 0 || !task->awaited) return 0;
+    tasks[0] = task->awaited;
+    return 1;
+}
+
+const struct wait_kind task_wait_kinds[] = {
+    {abort_sleep, "sleep", describe_sleep, NULL},
+    {abort_await, "await", describe_await, awaits_one},
+    {NULL, NULL, NULL, NULL},
+};

@@ -75,4 +75,13 @@ bool semaphore_orphan(aio_semaphore *semaphore);   /* orphan_the_line; NULL: fal
 bool event_orphan(aio_event *event);
 void report_orphans(const char *function);
 void task_unwatch(aio_task *task, struct done_watcher *watcher);
+struct wait_kind {
+    void (*abort_wait)(aio_task *);
+    const char *reason;
+    void (*describe)(const aio_task *task, char *text, size_t size);   /* or NULL */
+    /* the tasks this one waits for, at most max of them; or NULL: none */
+    size_t (*awaits)(const aio_task *task, const aio_task **tasks, size_t max);
+};
+extern bool inside_tracing;
+void trace_hold(bool taken);
 #endif

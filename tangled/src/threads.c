@@ -387,3 +387,7 @@ void foreign_calls_close(aio_loop *loop)
     pthread_mutex_destroy(&calls->lock);
     free(calls);
 }
+const struct wait_kind thread_wait_kinds[] = {
+    {abandon_job, "thread job", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};

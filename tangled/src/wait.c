@@ -83,3 +83,14 @@ bool orphan_the_line(struct wait_queue *queue)
     queue->woken = NULL;
     return anyone;
 }
+static void describe_line(const aio_task *task, char *text, size_t size)
+{
+    int ahead = 0;
+    for (const aio_task *other = task->wait_previous; other; other = other->wait_previous) ahead++;
+    snprintf(text, size, "%d ahead", ahead);
+}
+
+const struct wait_kind line_wait_kinds[] = {
+    {abort_wait_in_line, "in line", describe_line, NULL},
+    {NULL, NULL, NULL, NULL},
+};
