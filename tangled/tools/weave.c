@@ -1,7 +1,9 @@
 /* weave.c: noweb's cross-referenced stream to Pandoc Markdown. */
 #define _XOPEN_SOURCE 700
 #include "stream.h"
+#include <ctype.h>
 #include <stdlib.h>
+#include <strings.h>
 
 struct chunk_info {
     char *label;             /* noidx's anchor for this definition */
@@ -70,12 +72,30 @@ static void add_inline_code(struct text *out, const char *code)
     text_add(out, pad ? " " : "");
     text_add(out, fence);
 }
+static void write_name(FILE *out, const char *name)
+{
+    for (const char *s = name; *s; s++) {
+        if (strchr("\\`*_{}[]()<>#+-.!|~^$\"'@&", *s)) fputc('\\', out);
+        fputc(*s, out);
+    }
+}
+static void write_page(FILE *out, const char *label)
+{
+    fprintf(out, "`~(p.~\\pageref{%s})`{=latex}", label);
+}
+
 static void write_chunk_link(FILE *out, const char *label, bool with_name)
 {
     const struct chunk_info *c = info_of(label);
     if (!c) return;
-    if (with_name) fprintf(out, "[⟨%s⟩ %d](#%s)", c->name, c->number, c->label);
-    else fprintf(out, "[%d](#%s)", c->number, c->label);
+    fputc('[', out);
+    if (with_name) {
+        fputs("⟨", out);
+        write_name(out, c->name);
+        fputs("⟩ ", out);
+    }
+    fprintf(out, "%d](#%s)", c->number, c->label);
+    write_page(out, c->label);
 }
 static void write_latex(FILE *out, const char *latex)
 {
@@ -103,90 +123,28 @@ static void write_output(FILE *out, const char *outputs, const char *name)
     fprintf(out, "%s```\n:::\n", last == '\n' ? "" : "\n");
     write_latex(out, "\\end{capturedoutput}");
 }
-/* Where stream line i comes from, "book/05-sync.nw:930": markup writes one
-   @nl for each line of the source (@index nl for a line of @ %def), and
-   @file where each file begins. */
-static void place_in_book(size_t i, char *place, size_t size)
+static void write_running_head(FILE *out, const char *line, char letter)
 {
-    int line = 1;
-    size_t j = i;
-    for (; j > 0 && !stream_keyword(lines[j], "@file"); j--)
-        if (stream_keyword(lines[j], "@nl") || stream_keyword(lines[j], "@index nl")) line++;
-    const char *file = stream_keyword(lines[j], "@file");
-    snprintf(place, size, "%s:%d", file ? file : "(book)", line);
-}
-
-/* The value of KEY among the "FACT KEY VALUE" lines of OUTPUTS/NAME.facts, or NULL. */
-static char *fact_value(const char *outputs, const char *name, const char *key,
-                        const char *place)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.facts", outputs, name);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "%s: weave: no facts %s (build the demo %s first)\n", place, path, name);
-        exit(1);
+    struct text head = {0};
+    text_add(&head, "\\markboth{");
+    if (letter) {
+        char appendix[16];
+        snprintf(appendix, sizeof appendix, "Appendix %c: ", letter);
+        text_add(&head, appendix);
     }
-    char *buf = NULL, *value = NULL;
-    size_t cap = 0;
-    const char *rest, *v;
-    while (!value && stream_read_line(f, &buf, &cap))
-        if ((rest = stream_keyword(buf, "FACT")) && (v = stream_keyword(rest, key)))
-            value = stream_xstrdup(v);
-    free(buf);
-    fclose(f);
-    return value;
-}
-static void add_prose(struct text *line, const char *prose, const char *outputs, size_t i)
-{
-    const char *open;
-    while ((open = strstr(prose, "{{fact "))) {
-        char place[1100], inside[1024], name[256], key[256], expected[1024];
-        place_in_book(i, place, sizeof place);
-        const char *close = strstr(open, "}}");
-        int used = 0;
-        if (close && close - open < 1000)   /* what lies between "{{fact " and "}}" */
-            snprintf(inside, sizeof inside, "%.*s", (int)(close - open - 7), open + 7);
-        if (!close || close - open >= 1000 ||
-            sscanf(inside, "%255s %255s%n", name, key, &used) < 2) {
-            fprintf(stderr, "%s: weave: a fact is written {{fact NAME KEY}} or "
-                    "{{fact NAME KEY = VALUE}}, on one line\n", place);
-            exit(1);
-        }
-        const char *after = inside + used;
-        while (*after == ' ') after++;
-        bool claimed = *after == '=';
-        if (claimed) {
-            const char *from = after + 1, *to = after + strlen(after);
-            while (from < to && *from == ' ') from++;
-            while (to > from && to[-1] == ' ') to--;
-            snprintf(expected, sizeof expected, "%.*s", (int)(to - from), from);
-        } else if (*after) {
-            fprintf(stderr, "%s: weave: after {{fact %s %s comes '=' or '}}'\n", place, name, key);
-            exit(1);
-        }
-        char *value = fact_value(outputs, name, key, place);
-        if (!value) {
-            fprintf(stderr, "%s: weave: the demo %s has no fact %s (see %s/%s.facts)\n",
-                    place, name, key, outputs, name);
-            exit(1);
-        }
-        if (claimed && strcmp(value, expected) != 0) {
-            fprintf(stderr, "%s: weave: the prose says %s %s = %s, but the run says %s\n",
-                    place, name, key, expected, value);
-            exit(1);
-        }
-        char *before = stream_xstrdup(prose);
-        before[open - prose] = '\0';
-        text_add(line, before);
-        text_add(line, value);
-        free(before);
-        free(value);
-        prose = close + 2;
+    const char *end = strchr(line, '{');
+    for (const char *s = line + strspn(line, "#: "); *s && s != end; s++) {
+        char c[3] = {*s, 0, 0};
+        if (strchr("&%$#_", *s)) c[0] = '\\', c[1] = *s;
+        if (!strchr("{}~^\\", *s)) text_add(&head, c);
     }
-    text_add(line, prose);
+    while (head.len && head.s[head.len - 1] == ' ') head.s[--head.len] = '\0';
+    text_add(&head, "}{}");
+    write_latex(out, head.s);
+    free(head.s);
 }
 static bool in_unnumbered_chapter;
+static int appendix_count;   /* appendices are lettered A, B, ... in both outputs */
 
 /* The level of a Markdown heading ("## Title" is 2), or 0 for other lines. */
 static int heading_level(const char *line)
@@ -200,12 +158,19 @@ static void write_heading(FILE *out, const char *line, int level)
     size_t len = strlen(line);
     const char *attributes = line[len - 1] == '}' ? strrchr(line, '{') : NULL;
     bool unnumbered = attributes && strstr(attributes, ".unnumbered");
-    if (level == 1)
-        in_unnumbered_chapter = unnumbered || strncmp(line, "# Appendix", 10) == 0;
+    bool appendix = level == 1 && strncmp(line, "# Appendix:", 11) == 0;
+    if (level == 1) in_unnumbered_chapter = unnumbered || appendix;
     fputc('\n', out);   /* a heading needs a blank line before it, even at a file's start */
+    if (appendix) {
+        fprintf(out, "# Appendix %c", 'A' + appendix_count++);
+        line += strlen("# Appendix");
+        len -= strlen("# Appendix");
+    }
     if (unnumbered || !in_unnumbered_chapter) fprintf(out, "%s\n", line);
     else if (attributes) fprintf(out, "%.*s .unnumbered}\n", (int)len - 1, line);
     else fprintf(out, "%s {.unnumbered}\n", line);
+    if (level == 1 && in_unnumbered_chapter)
+        write_running_head(out, line, appendix ? (char)('A' + appendix_count - 1) : 0);
 }
 static size_t weave_docs(FILE *out, size_t i, const char *outputs)
 {
@@ -215,8 +180,7 @@ static size_t weave_docs(FILE *out, size_t i, const char *outputs)
     text_add(&line, "");
     for (; i < line_count && !stream_keyword(lines[i], "@end docs"); i++) {
         if ((arg = stream_keyword(lines[i], "@text"))) {
-            if (quoting) text_add(&quote, arg);
-            else add_prose(&line, arg, outputs, i);   /* facts are substituted */
+            text_add(quoting ? &quote : &line, arg);
         } else if ((arg = stream_keyword(lines[i], "@use"))) {
             text_add(quoting ? &quote : &line, "<<");
             text_add(quoting ? &quote : &line, arg);
@@ -255,18 +219,25 @@ struct code_chunk {
     char *code;
     size_t code_len;
 };
+static void write_use_mark(FILE *code, const char *target, const char *name)
+{
+    const struct chunk_info *c = target ? info_of(target) : NULL;
+    if (c) fprintf(code, "NWUSE%dE", c->number);
+    else fprintf(code, "<<%s>>", name);   /* a use of an undefined chunk */
+}
 static size_t gather_code(size_t i, struct code_chunk *c)
 {
     FILE *code = open_memstream(&c->code, &c->code_len);
     FILE *defines = open_memstream(&c->defines, &(size_t){0});
     bool header = true;
-    const char *arg;
+    const char *arg, *target = NULL;   /* the chunk the next @use names */
     for (; i < line_count && !stream_keyword(lines[i], "@end code"); i++) {
         const char *l = lines[i];
         if ((arg = stream_keyword(l, "@defn"))) c->self = &infos[chunk_seen++];
         else if (stream_keyword(l, "@nl")) { if (!header) fputc('\n', code); header = false; }
         else if ((arg = stream_keyword(l, "@text"))) fputs(arg, code);
-        else if ((arg = stream_keyword(l, "@use"))) fprintf(code, "<<%s>>", arg);
+        else if ((arg = stream_keyword(l, "@xref ref"))) target = arg;
+        else if ((arg = stream_keyword(l, "@use"))) write_use_mark(code, target, arg);
         else if ((arg = stream_keyword(l, "@xref prevdef"))) c->previous_label = arg;
         else if ((arg = stream_keyword(l, "@xref nextdef"))) c->next_label = arg;
         else if ((arg = stream_keyword(l, "@xref useitem")) && c->use_count < 64)
@@ -297,13 +268,27 @@ static const char *language_of(const struct chunk_info *c)
     }
     return "c";
 }
+static void write_hook_filling(FILE *out, const struct chunk_info *self)
+{
+    int later = 0;
+    for (size_t i = (size_t)self->number; i < info_count; i++) {
+        if (strcmp(infos[i].name, self->name) != 0) continue;
+        fputs(later++ ? ", " : " *(empty here; filled in* ", out);
+        write_chunk_link(out, infos[i].label, false);
+    }
+    fputs(later ? "*)*\n\n" : " *(empty)*\n\n", out);
+}
 static void write_code(FILE *out, struct code_chunk *c)
 {
-    write_latex(out, "\\begin{chunk}");
-    fprintf(out, "::: {#%s .chunk}\n", c->self->label);
-    fprintf(out, "[⟨%s⟩ %d %s]{.chunk-header}\n\n", c->self->name, c->self->number,
-            c->previous_label ? "+≡" : "≡");
-    fprintf(out, "```{.%s}\n%s```\n\n[", language_of(c->self), c->code);
+    char begin[300];
+    snprintf(begin, sizeof begin, "\\begin{chunk}{%s}", c->self->label);
+    write_latex(out, begin);
+    fprintf(out, "::: {#%s .chunk}\n[⟨", c->self->label);
+    write_name(out, c->self->name);
+    fprintf(out, "⟩ %d %s]{.chunk-header}", c->self->number, c->previous_label ? "+≡" : "≡");
+    if (c->code[strspn(c->code, " \t\n")] == '\0') write_hook_filling(out, c->self);
+    else fprintf(out, "\n\n```{.%s}\n%s```\n\n", language_of(c->self), c->code);
+    fputc('[', out);
     if (c->previous_label) {
         fputs("Continues ", out);
         write_chunk_link(out, c->previous_label, false);
@@ -331,7 +316,8 @@ static int by_name(const void *a, const void *b)
 {
     const struct chunk_info *x = *(const struct chunk_info *const *)a;
     const struct chunk_info *y = *(const struct chunk_info *const *)b;
-    int c = strcmp(x->name, y->name);
+    int c = strcasecmp(x->name, y->name);
+    if (c == 0) c = strcmp(x->name, y->name);
     return c ? c : x->number - y->number;
 }
 
@@ -340,31 +326,166 @@ static void write_chunk_index(FILE *out)
     const struct chunk_info **sorted = stream_xrealloc(NULL, (info_count + 1) * sizeof *sorted);
     for (size_t i = 0; i < info_count; i++) sorted[i] = &infos[i];
     qsort(sorted, info_count, sizeof *sorted, by_name);
-    fputs("\n# Index of chunks {.unnumbered #index-of-chunks}\n\n", out);
+    fputs("\n# Index of chunks {.unnumbered #index-of-chunks}\n", out);
+    write_latex(out, "\\markboth{Index of chunks}{}");
     for (size_t i = 0; i < info_count; i++) {
         bool first = i == 0 || strcmp(sorted[i]->name, sorted[i - 1]->name) != 0;
-        if (first) fprintf(out, "%s⟨%s⟩: ", i ? "\\\n" : "", sorted[i]->name);
-        else fputs(", ", out);
+        if (first) {
+            fputs(i ? "\\\n⟨" : "⟨", out);
+            write_name(out, sorted[i]->name);
+            fputs("⟩: ", out);
+        } else {
+            fputs(", ", out);
+        }
         write_chunk_link(out, sorted[i]->label, false);
     }
     fputs("\n", out);
     free(sorted);
 }
-static void write_identifier_index(FILE *out)
+struct identifier {
+    const char *name;
+    const char *defined_in;      /* label of the defining chunk */
+    const char **used_in;        /* labels, in book order, without repeats */
+    int use_count;
+};
+
+static struct identifier *identifiers;
+static size_t identifier_count;
+
+static struct identifier *identifier_named(const char *name)
 {
-    fputs("\n# Index of identifiers {.unnumbered #index-of-identifiers}\n\n", out);
+    for (size_t i = 0; i < identifier_count; i++)
+        if (strcmp(identifiers[i].name, name) == 0) return &identifiers[i];
+    identifiers = stream_xrealloc(identifiers, (identifier_count + 1) * sizeof *identifiers);
+    identifiers[identifier_count] = (struct identifier){.name = name};
+    return &identifiers[identifier_count++];
+}
+
+static void learn_identifiers(void)
+{
     const char *label = NULL, *arg;
-    bool any = false;
     for (size_t i = 0; i < line_count; i++) {
         if (stream_keyword(lines[i], "@begin code")) label = NULL;
         else if (!label && (arg = stream_keyword(lines[i], "@xref label"))) label = arg;
         else if (label && (arg = stream_keyword(lines[i], "@index defn"))) {
-            fprintf(out, "%s`%s`: ", any ? "\\\n" : "", arg);
-            write_chunk_link(out, label, true);
-            any = true;
+            struct identifier *id = identifier_named(arg);
+            if (!id->defined_in) id->defined_in = label;
+        } else if (label && (arg = stream_keyword(lines[i], "@index use"))) {
+            struct identifier *id = identifier_named(arg);
+            if (id->use_count && strcmp(id->used_in[id->use_count - 1], label) == 0) continue;
+            id->used_in = stream_xrealloc(id->used_in, (id->use_count + 1) * sizeof *id->used_in);
+            id->used_in[id->use_count++] = label;
         }
     }
+}
+
+static int by_identifier(const void *a, const void *b)
+{
+    const struct identifier *x = a, *y = b;
+    int c = strcasecmp(x->name, y->name);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+static void write_identifier_index(FILE *out)
+{
+    learn_identifiers();
+    qsort(identifiers, identifier_count, sizeof *identifiers, by_identifier);
+    fputs("\n# Index of identifiers {.unnumbered #index-of-identifiers}\n", out);
+    write_latex(out, "\\markboth{Index of identifiers}{}");
+    bool any = false;
+    for (size_t i = 0; i < identifier_count; i++) {
+        const struct identifier *id = &identifiers[i];
+        if (!id->defined_in) continue;
+        fprintf(out, "%s`%s`: ", any ? "\\\n" : "", id->name);
+        write_chunk_link(out, id->defined_in, true);
+        int shown = 0;
+        for (int u = 0; u < id->use_count; u++) {
+            const struct chunk_info *c = info_of(id->used_in[u]);
+            if (!c || strcmp(id->used_in[u], id->defined_in) == 0) continue;
+            fprintf(out, "%s[%d](#%s)", shown++ ? ", " : "; used in ", c->number, c->label);
+        }
+        any = true;
+    }
     fputs("\n", out);
+}
+static void write_use_link(FILE *out, bool html, const struct chunk_info *c)
+{
+    if (html) fprintf(out, "<a class=\"chunk-use\" href=\"#%s\">⟨", c->label);
+    else fprintf(out, "\\chunkuse{%s}{", c->label);
+    for (const char *s = c->name; *s; s++) {
+        if (html && *s == '<') fputs("&lt;", out);
+        else if (html && *s == '>') fputs("&gt;", out);
+        else if (html && *s == '&') fputs("&amp;", out);
+        else if (!html && *s == '\\') fputs("\\textbackslash{}", out);
+        else if (!html && (*s == '{' || *s == '}')) fprintf(out, "\\%c", *s);
+        else fputc(*s, out);
+    }
+    if (html) fprintf(out, " %d⟩</a>", c->number);
+    else fprintf(out, "}{%d}", c->number);
+}
+static void write_code_text(FILE *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t word = i;
+        while (i < n && s[i] != ' ' && s[i] != '\n') i++;
+        if (memchr(s + word, '-', i - word))
+            fprintf(out, "<span class=\"nobreak\">%.*s</span>", (int)(i - word), s + word);
+        else fwrite(s + word, 1, i - word, out);
+        for (; i < n && (s[i] == ' ' || s[i] == '\n'); i++) fputc(s[i], out);
+    }
+}
+static char *slurp_file(const char *path, size_t *len);
+static int link_uses(const char *format, const char *path)
+{
+    bool html = strcmp(format, "html") == 0;
+    size_t len;
+    char *doc = slurp_file(path, &len);
+    bool in_pre = false;
+    for (size_t i = 0; i < len;) {
+        char *end = NULL;
+        long number = strncmp(doc + i, "NWUSE", 5) == 0 && isdigit((unsigned char)doc[i + 5])
+                          ? strtol(doc + i + 5, &end, 10) : 0;
+        if (number >= 1 && (size_t)number <= info_count && *end == 'E') {
+            write_use_link(stdout, html, &infos[number - 1]);
+            i = (size_t)(end + 1 - doc);
+        } else if (html && doc[i] == '<') {
+            size_t end = i;
+            while (end < len && doc[end] != '>') end++;
+            if (strncmp(doc + i, "<pre", 4) == 0) in_pre = true;
+            if (strncmp(doc + i, "</pre", 5) == 0) in_pre = false;
+            fwrite(doc + i, 1, end + 1 - i, stdout);
+            i = end + 1;
+        } else {
+            size_t end = i + 1;   /* up to the next tag or possible mark */
+            while (end < len && doc[end] != '<' && doc[end] != 'N') end++;
+            if (html && in_pre) write_code_text(stdout, doc + i, end - i);
+            else fwrite(doc + i, 1, end - i, stdout);
+            i = end;
+        }
+    }
+    free(doc);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static char *slurp_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "weave: cannot read %s\n", path);
+        exit(2);
+    }
+    char *buf = NULL;
+    size_t cap = 0, n;
+    *len = 0;
+    do {
+        if (*len + 65536 > cap) buf = stream_xrealloc(buf, cap = 2 * cap + 65536);
+        n = fread(buf + *len, 1, cap - *len - 1, f);
+        *len += n;
+    } while (n > 0);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
 }
 static void weave(FILE *out, const char *outputs)
 {
@@ -397,8 +518,14 @@ int main(int argc, char **argv)
 {
     const char *outputs = "build/out";
     if (argc == 3 && strcmp(argv[1], "--outputs") == 0) outputs = argv[2];
-    else if (argc != 1) {
-        fputs("usage: weave [--outputs DIR] < stream > book.md\n", stderr);
+    else if (argc == 4 && strcmp(argv[1], "--link-uses") == 0 &&
+             (strcmp(argv[2], "html") == 0 || strcmp(argv[2], "latex") == 0)) {
+        read_all(stdin);
+        learn_chunks();
+        return link_uses(argv[2], argv[3]);
+    } else if (argc != 1) {
+        fputs("usage: weave [--outputs DIR] < stream > book.md\n"
+              "       weave --link-uses html|latex FILE < stream > linked-file\n", stderr);
         return 2;
     }
     read_all(stdin);
