@@ -273,10 +273,10 @@ static void write_hook_filling(FILE *out, const struct chunk_info *self)
     int later = 0;
     for (size_t i = (size_t)self->number; i < info_count; i++) {
         if (strcmp(infos[i].name, self->name) != 0) continue;
-        fputs(later++ ? ", " : " *(empty here; filled in* ", out);
+        fputs(later++ ? ", " : " [(empty here; filled in ", out);
         write_chunk_link(out, infos[i].label, false);
     }
-    fputs(later ? "*)*\n\n" : " *(empty)*\n\n", out);
+    fputs(later ? ")]{.chunk-empty}\n\n" : " [(empty)]{.chunk-empty}\n\n", out);
 }
 static void write_code(FILE *out, struct code_chunk *c)
 {
