@@ -123,19 +123,19 @@ START_TEST(sections_of_unnumbered_chapters_are_unnumbered)
                "# Appendix: How it is made {#making}\n\n## Tangling\n\n"
                "### Details {#details}\n\n## Notes {.unnumbered}\n");
     ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "\n# Preface {.unnumbered}\n"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## How to read it {.unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n# Preface {#sec-1 .unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## How to read it {#sec-2 .unnumbered}\n"));
     /* A chapter right after a paragraph still gets its blank line. */
     ck_assert_ptr_nonnull(strstr(out, "Text.\n\n# The loop {#ch-loop}\n"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## The idea\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## The idea {#sec-3}\n"));
     ck_assert_ptr_nonnull(strstr(out, "```sh\n# a comment\n```"));
     /* Appendices are lettered, and set LaTeX's running head themselves. */
     ck_assert_ptr_nonnull(strstr(out, "\n# Appendix A: How it is made {#making .unnumbered}\n"));
     ck_assert_ptr_nonnull(strstr(out, "\\markboth{Appendix A: How it is made}{}"));
     ck_assert_ptr_nonnull(strstr(out, "\\markboth{Preface}{}"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## Tangling {.unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Tangling {#sec-4 .unnumbered}\n"));
     ck_assert_ptr_nonnull(strstr(out, "\n### Details {#details .unnumbered}\n"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## Notes {.unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Notes {#sec-5 .unnumbered}\n"));
 }
 END_TEST
 
@@ -205,6 +205,21 @@ START_TEST(indexes_are_sorted_and_list_every_use)
     ck_assert(apple < zed);
     ck_assert_ptr_nonnull(strstr(zed, "; used in [3](#"));
     ck_assert_ptr_nonnull(strstr(zed, "), [4](#"));
+}
+END_TEST
+
+START_TEST(subject_index_points_to_the_sections_that_name_a_subject)
+{
+    write_book("# The loop {#ch-loop}\n\n## The idea\n\nTime on the Virtual Clock jumps.\n\n"
+               "```c\n/* the virtual clock, in a fence: not prose */\n```\n\n"
+               "## Later\n\nNothing here.\n\n## Again\n\nThe virtual clock again.\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    char *index = strstr(out, "# Index of subjects");
+    ck_assert_ptr_nonnull(index);
+    ck_assert_ptr_nonnull(strstr(index, "virtual clock: [The loop: The idea](#sec-1)"));
+    ck_assert_ptr_nonnull(strstr(index, ", [The loop: Again](#sec-3)"));
+    ck_assert_ptr_null(strstr(index, "Later](#"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Later {#sec-2}\n"));
 }
 END_TEST
 
@@ -326,6 +341,7 @@ static Suite *tools_suite(void)
     Suite *s = suite_create("appendix: tangle and weave");
     TCase *t = tcase_create("tools");
     tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 120);   /* pandoc is slow on a loaded machine */
     tcase_add_test(t, prose_quotes_become_inline_code);
     tcase_add_test(t, escaped_angle_brackets_reach_the_prose);
     tcase_add_test(t, chunks_get_anchors_headers_and_links);
@@ -336,6 +352,7 @@ static Suite *tools_suite(void)
     tcase_add_test(t, an_empty_chunk_says_where_it_is_filled);
     tcase_add_test(t, chunk_names_keep_their_characters);
     tcase_add_test(t, indexes_are_sorted_and_list_every_use);
+    tcase_add_test(t, subject_index_points_to_the_sections_that_name_a_subject);
     tcase_add_test(t, missing_output_is_an_error);
     tcase_add_test(t, facts_are_substituted_in_the_prose);
     tcase_add_test(t, a_false_claim_fails_naming_the_line_and_both_values);

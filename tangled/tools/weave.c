@@ -144,6 +144,7 @@ static void write_running_head(FILE *out, const char *line, char letter)
     free(head.s);
 }
 static bool in_unnumbered_chapter;
+static int anchored_sections;   /* sections given an anchor "sec-N" so far */
 static int appendix_count;   /* appendices are lettered A, B, ... in both outputs */
 
 /* The level of a Markdown heading ("## Title" is 2), or 0 for other lines. */
@@ -155,22 +156,37 @@ static int heading_level(const char *line)
 
 static void write_heading(FILE *out, const char *line, int level)
 {
-    size_t len = strlen(line);
-    const char *attributes = line[len - 1] == '}' ? strrchr(line, '{') : NULL;
+    const char *end = line + strlen(line);
+    const char *attributes = end[-1] == '}' ? strrchr(line, '{') : NULL;
+    const char *title_end = attributes ? attributes : end;
+    while (title_end > line && title_end[-1] == ' ') title_end--;
     bool unnumbered = attributes && strstr(attributes, ".unnumbered");
     bool appendix = level == 1 && strncmp(line, "# Appendix:", 11) == 0;
     if (level == 1) in_unnumbered_chapter = unnumbered || appendix;
+    struct text inside = {0};   /* what goes between the braces */
+    text_add(&inside, "");
+    if (level <= 2 && !(attributes && strchr(attributes, '#'))) {
+        char id[32];
+        snprintf(id, sizeof id, "#sec-%d", ++anchored_sections);
+        text_add(&inside, id);
+    }
+    if (attributes) {
+        text_add(&inside, inside.len ? " " : "");
+        text_add(&inside, attributes + 1);
+        inside.s[--inside.len] = '\0';   /* the closing brace */
+    }
+    if (!unnumbered && in_unnumbered_chapter) text_add(&inside, " .unnumbered");
     fputc('\n', out);   /* a heading needs a blank line before it, even at a file's start */
+    const char *title = line;
     if (appendix) {
         fprintf(out, "# Appendix %c", 'A' + appendix_count++);
-        line += strlen("# Appendix");
-        len -= strlen("# Appendix");
+        title += strlen("# Appendix");
     }
-    if (unnumbered || !in_unnumbered_chapter) fprintf(out, "%s\n", line);
-    else if (attributes) fprintf(out, "%.*s .unnumbered}\n", (int)len - 1, line);
-    else fprintf(out, "%s {.unnumbered}\n", line);
+    fprintf(out, "%.*s", (int)(title_end - title), title);
+    fprintf(out, inside.len ? " {%s}\n" : "\n", inside.s + strspn(inside.s, " "));
     if (level == 1 && in_unnumbered_chapter)
-        write_running_head(out, line, appendix ? (char)('A' + appendix_count - 1) : 0);
+        write_running_head(out, title, appendix ? (char)('A' + appendix_count - 1) : 0);
+    free(inside.s);
 }
 static size_t weave_docs(FILE *out, size_t i, const char *outputs)
 {
@@ -408,6 +424,113 @@ static void write_identifier_index(FILE *out)
     }
     fputs("\n", out);
 }
+static const struct subject { const char *name, *words; } subjects[] = {
+    {"await, of a task", "aio_await"},     {"cancellation, counted", "uncancel"},
+    {"context switch", "context switch"},   {"Ctrl-C", "ctrl-c"},
+    {"deadline", "deadline"},               {"facts mode (--facts)", "--facts"},
+    {"gather", "gather"},                   {"guard page", "guard page"},
+    {"hand-off", "hands the thread|hand-off|hand over"},  {"#line directives", "#line"},
+    {"outcome", "outcome"},                 {"prefetching", "prefetch"},
+    {"prefixes of the book", "every prefix|prefixes"},     {"ready queue", "ready queue"},
+    {"return_exceptions", "return_exceptions"}, {"sanitizers", "sanitizer"},
+    {"select()", "select()"},               {"semaphore", "semaphore"},
+    {"shield", "shield"},                   {"starvation", "starv"},
+    {"task group", "task group"},           {"threads, work sent to", "to_thread"},
+    {"timeout scope", "timeout scope"},     {"twins in Python", "twin"},
+    {"Valgrind", "valgrind"},               {"virtual clock", "virtual clock"},
+    {"wait_for", "wait_for"},
+};
+enum { SUBJECTS = sizeof subjects / sizeof subjects[0], PLACES = 4 };
+struct section { char id[64]; char *title; };
+
+static void add_place(struct section *places[PLACES], struct section *here)
+{
+    for (int p = 0; p < PLACES; p++) {
+        if (places[p] == here) return;
+        if (!places[p]) { places[p] = here; return; }
+    }
+}
+
+static void note_subjects(const char *line, struct section *here,
+                          struct section *places[][PLACES])
+{
+    char lower[4096];
+    size_t n = 0;
+    for (; line[n] && n + 1 < sizeof lower; n++) lower[n] = (char)tolower((unsigned char)line[n]);
+    lower[n] = '\0';
+    for (int s = 0; s < SUBJECTS; s++) {
+        for (const char *w = subjects[s].words; *w; w += strcspn(w, "|"), w += *w == '|') {
+            char word[64];
+            snprintf(word, sizeof word, "%.*s", (int)strcspn(w, "|"), w);
+            if (strstr(lower, word)) add_place(places[s], here);
+        }
+    }
+}
+
+static void write_subject_index(FILE *out)
+{
+    static struct section sections[1024];
+    struct section *places[SUBJECTS][PLACES] = {{0}};
+    int count = 0, anchored = 0, appendices = 0;
+    const char *chapter = NULL;   /* the title of the chapter being read */
+    struct text line = {0};
+    bool in_docs = false, fenced = false;
+    const char *arg;
+    text_add(&line, "");
+    for (size_t i = 0; i < line_count; i++) {
+        if (stream_keyword(lines[i], "@begin docs")) in_docs = true;
+        else if (stream_keyword(lines[i], "@end docs")) in_docs = false;
+        else if (in_docs && (arg = stream_keyword(lines[i], "@text"))) text_add(&line, arg);
+        else if (in_docs && stream_keyword(lines[i], "@nl")) {
+            int level = fenced ? 0 : heading_level(line.s);
+            if (strncmp(line.s, "```", 3) == 0 || strncmp(line.s, "~~~", 3) == 0) fenced = !fenced;
+            else if ((level == 1 || level == 2) && count < 1024) {
+                struct section *here = &sections[count++];
+                const char *id = strstr(line.s, "{#");
+                if (id) snprintf(here->id, sizeof here->id, "%.*s", (int)strcspn(id + 2, " }"), id + 2);
+                else snprintf(here->id, sizeof here->id, "sec-%d", ++anchored);
+                const char *start = line.s + level + 1, *brace = strchr(start, '{');
+                int length = brace ? (int)(brace - start) : (int)strlen(start);
+                while (length > 0 && start[length - 1] == ' ') length--;
+                struct text title = {0};
+                text_add(&title, "");
+                if (level == 2 && chapter) {
+                    text_add(&title, chapter);
+                    text_add(&title, ": ");
+                }
+                if (level == 1 && strncmp(start, "Appendix:", 9) == 0) {   /* lettered, as in its heading */
+                    char letter[16];
+                    snprintf(letter, sizeof letter, "Appendix %c", 'A' + appendices++);
+                    text_add(&title, letter);
+                    start += 8, length -= 8;
+                }
+                size_t before = title.len;
+                text_add(&title, start);
+                title.s[title.len = before + (size_t)length] = '\0';
+                here->title = title.s;
+                if (level == 1) chapter = here->title;
+            } else if (count > 0 && !fenced) {
+                note_subjects(line.s, &sections[count - 1], places);
+            }
+            text_clear(&line);
+        }
+    }
+    fputs("\n# Index of subjects {.unnumbered #index-of-subjects}\n", out);
+    write_latex(out, "\\markboth{Index of subjects}{}");
+    for (int s = 0; s < SUBJECTS; s++) {
+        if (!places[s][0]) continue;
+        fputs(s ? "\\\n" : "", out);
+        write_name(out, subjects[s].name);
+        fputs(": ", out);
+        for (int p = 0; p < PLACES && places[s][p]; p++) {
+            fprintf(out, "%s[%s](#%s)", p ? ", " : "", places[s][p]->title, places[s][p]->id);
+            write_page(out, places[s][p]->id);
+        }
+    }
+    fputs("\n", out);
+    for (int k = 0; k < count; k++) free(sections[k].title);
+    free(line.s);
+}
 static void write_use_link(FILE *out, bool html, const struct chunk_info *c)
 {
     if (html) fprintf(out, "<a class=\"chunk-use\" href=\"#%s\">⟨", c->label);
@@ -510,6 +633,7 @@ static void weave(FILE *out, const char *outputs)
             while (i < line_count && !stream_keyword(lines[i], "@end code")) i++;
         }
     }
+    write_subject_index(out);
     write_chunk_index(out);
     write_identifier_index(out);
     free(all);
