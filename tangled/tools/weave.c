@@ -558,7 +558,25 @@ static void write_code_text(FILE *out, const char *s, size_t n)
         for (; i < n && (s[i] == ' ' || s[i] == '\n'); i++) fputc(s[i], out);
     }
 }
-static char *slurp_file(const char *path, size_t *len);
+static char *slurp_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "weave: cannot read %s\n", path);
+        exit(2);
+    }
+    char *buf = NULL;
+    size_t cap = 0, n;
+    *len = 0;
+    do {
+        if (*len + 65536 > cap) buf = stream_xrealloc(buf, cap = 2 * cap + 65536);
+        n = fread(buf + *len, 1, cap - *len - 1, f);
+        *len += n;
+    } while (n > 0);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
 static int link_uses(const char *format, const char *path)
 {
     bool html = strcmp(format, "html") == 0;
@@ -589,26 +607,6 @@ static int link_uses(const char *format, const char *path)
     }
     free(doc);
     return fflush(stdout) == 0 ? 0 : 1;
-}
-
-static char *slurp_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "weave: cannot read %s\n", path);
-        exit(2);
-    }
-    char *buf = NULL;
-    size_t cap = 0, n;
-    *len = 0;
-    do {
-        if (*len + 65536 > cap) buf = stream_xrealloc(buf, cap = 2 * cap + 65536);
-        n = fread(buf + *len, 1, cap - *len - 1, f);
-        *len += n;
-    } while (n > 0);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
 }
 static void weave(FILE *out, const char *outputs)
 {
