@@ -123,6 +123,89 @@ static void write_output(FILE *out, const char *outputs, const char *name)
     fprintf(out, "%s```\n:::\n", last == '\n' ? "" : "\n");
     write_latex(out, "\\end{capturedoutput}");
 }
+/* Where stream line i comes from, "book/05-sync.nw:930": markup writes one
+   @nl for each line of the source (@index nl for a line of @ %def), and
+   @file where each file begins. */
+static void place_in_book(size_t i, char *place, size_t size)
+{
+    int line = 1;
+    size_t j = i;
+    for (; j > 0 && !stream_keyword(lines[j], "@file"); j--)
+        if (stream_keyword(lines[j], "@nl") || stream_keyword(lines[j], "@index nl")) line++;
+    const char *file = stream_keyword(lines[j], "@file");
+    snprintf(place, size, "%s:%d", file ? file : "(book)", line);
+}
+
+/* The value of KEY among the "FACT KEY VALUE" lines of OUTPUTS/NAME.facts, or NULL. */
+static char *fact_value(const char *outputs, const char *name, const char *key,
+                        const char *place)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.facts", outputs, name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "%s: weave: no facts %s (build the demo %s first)\n", place, path, name);
+        exit(1);
+    }
+    char *buf = NULL, *value = NULL;
+    size_t cap = 0;
+    const char *rest, *v;
+    while (!value && stream_read_line(f, &buf, &cap))
+        if ((rest = stream_keyword(buf, "FACT")) && (v = stream_keyword(rest, key)))
+            value = stream_xstrdup(v);
+    free(buf);
+    fclose(f);
+    return value;
+}
+static void add_prose(struct text *line, const char *prose, const char *outputs, size_t i)
+{
+    const char *open;
+    while ((open = strstr(prose, "{{fact "))) {
+        char place[1100], inside[1024], name[256], key[256], expected[1024];
+        place_in_book(i, place, sizeof place);
+        const char *close = strstr(open, "}}");
+        int used = 0;
+        if (close && close - open < 1000)   /* what lies between "{{fact " and "}}" */
+            snprintf(inside, sizeof inside, "%.*s", (int)(close - open - 7), open + 7);
+        if (!close || close - open >= 1000 ||
+            sscanf(inside, "%255s %255s%n", name, key, &used) < 2) {
+            fprintf(stderr, "%s: weave: a fact is written {{fact NAME KEY}} or "
+                    "{{fact NAME KEY = VALUE}}, on one line\n", place);
+            exit(1);
+        }
+        const char *after = inside + used;
+        while (*after == ' ') after++;
+        bool claimed = *after == '=';
+        if (claimed) {
+            const char *from = after + 1, *to = after + strlen(after);
+            while (from < to && *from == ' ') from++;
+            while (to > from && to[-1] == ' ') to--;
+            snprintf(expected, sizeof expected, "%.*s", (int)(to - from), from);
+        } else if (*after) {
+            fprintf(stderr, "%s: weave: after {{fact %s %s comes '=' or '}}'\n", place, name, key);
+            exit(1);
+        }
+        char *value = fact_value(outputs, name, key, place);
+        if (!value) {
+            fprintf(stderr, "%s: weave: the demo %s has no fact %s (see %s/%s.facts)\n",
+                    place, name, key, outputs, name);
+            exit(1);
+        }
+        if (claimed && strcmp(value, expected) != 0) {
+            fprintf(stderr, "%s: weave: the prose says %s %s = %s, but the run says %s\n",
+                    place, name, key, expected, value);
+            exit(1);
+        }
+        char *before = stream_xstrdup(prose);
+        before[open - prose] = '\0';
+        text_add(line, before);
+        text_add(line, value);
+        free(before);
+        free(value);
+        prose = close + 2;
+    }
+    text_add(line, prose);
+}
 static void write_running_head(FILE *out, const char *line, char letter)
 {
     struct text head = {0};
@@ -196,7 +279,8 @@ static size_t weave_docs(FILE *out, size_t i, const char *outputs)
     text_add(&line, "");
     for (; i < line_count && !stream_keyword(lines[i], "@end docs"); i++) {
         if ((arg = stream_keyword(lines[i], "@text"))) {
-            text_add(quoting ? &quote : &line, arg);
+            if (quoting) text_add(&quote, arg);
+            else add_prose(&line, arg, outputs, i);   /* facts are substituted */
         } else if ((arg = stream_keyword(lines[i], "@use"))) {
             text_add(quoting ? &quote : &line, "<<");
             text_add(quoting ? &quote : &line, arg);
