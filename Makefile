@@ -37,6 +37,7 @@ TSAN_TESTS              = $(filter ch09_%,$(TESTS))
 
 all: tangle
 	@$(MAKE) build
+	@echo "The book: $(B)/book.html and $(B)/book.pdf"
 
 # Every step runs even when an earlier one fails (-k); each records its results in
 # build/results, and the summary line is printed on every run. It fails if a test failed,
@@ -44,8 +45,8 @@ all: tangle
 check: tangle
 	@rm -rf $(B)/results && mkdir -p $(B)/results
 	@$(MAKE) build || echo "build: 0 passed, 1 failed" > $(B)/results/build.txt
-	@$(MAKE) -k check-tangled test-tools test-commands test-parity test-variants test-prefixes valgrind \
-	  || touch $(B)/results/.incomplete
+	@$(MAKE) -k check-tangled test-tools test-commands test-parity test-install test-variants test-prefixes \
+	  valgrind || touch $(B)/results/.incomplete
 	@summary=0; cat $(B)/results/*.txt | awk -f tangled/tools/sum-checks.awk || summary=1; \
 	 if [ -e $(B)/results/.incomplete ] && [ $$summary = 0 ]; then \
 	   echo "check: but a step failed without a test result (see above)"; summary=1; fi; \
@@ -79,7 +80,7 @@ DEMOS   := $(basename $(notdir $(wildcard tangled/demos/*.c)))
 TESTS   := $(basename $(notdir $(wildcard tests/ch[0-9][0-9]_*.c)))
 
 build: $(B)/asm/libaio.a $(DEMOS:%=$(B)/bin/%) $(DEMOS:%=$(B)/out/%.txt) $(B)/book.html $(B)/book.pdf \
-       $(B)/bench/aio_bench $(FIGURES)
+       $(B)/bench/aio_bench $(FIGURES) $(B)/compile_commands.json
 
 # The library and tests of one variant: $(B)/VARIANT/...
 define variant
@@ -147,25 +148,78 @@ $(B)/out/%.txt: $(L)/tangled/pitfalls/%.c $(L)/tangled/include/aio.h
 
 # ---- the book ----
 
-$(B)/book.md: $(BOOK) $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
+# noweb's stream with its cross references: the weaver reads it twice,
+# once to write the Markdown and once to link the chunk uses in what
+# pandoc made of it.
+$(B)/book.stream: $(BOOK)
+	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx > $@
+
+$(B)/book.md: $(B)/book.stream $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
               $(PITFALLS:%=$(B)/out/%.txt) \
               $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf \
               $(DEBUG_RUNS:%=$(B)/out/%.debug.txt)
-	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx | $(B)/tools/weave --outputs $(B)/out > $@
+	$(B)/tools/weave --outputs $(B)/out < $< > $@
+	@bash tangled/tools/about.sh > $(B)/about.yaml
 
-PANDOC := pandoc --from markdown --toc --toc-depth=2 --number-sections --highlight-style=pygments
+PANDOC := pandoc --from markdown --toc --toc-depth=2 --number-sections --highlight-style=pygments \
+          --metadata-file=$(B)/about.yaml
 
 # Figures are named without an extension in the book: SVG for the HTML, PDF for the PDF.
 $(B)/book.html: $(B)/book.md tangled/tools/book.css $(filter %.svg,$(FIGURES))
 	$(PANDOC) --resource-path=.:$(B) --default-image-extension=svg \
-	  --standalone --self-contained --css tangled/tools/book.css -o $@ $<
+	  --standalone --self-contained --css tangled/tools/book.css -o $(B)/book.pandoc.html $<
+	$(B)/tools/weave --link-uses html $(B)/book.pandoc.html < $(B)/book.stream > $@
 
-$(B)/book.pdf: $(B)/book.md tangled/tools/book.tex $(filter %.pdf,$(FIGURES))
-	$(PANDOC) --resource-path=.:$(B) --default-image-extension=pdf --pdf-engine=lualatex --top-level-division=chapter -H tangled/tools/book.tex \
+# pandoc runs LaTeX itself (as often as the cross references need); the
+# engine it is given first links the chunk uses in the LaTeX it wrote.
+$(B)/book.pdf: $(B)/book.md tangled/tools/book.tex tangled/tools/lualatex $(filter %.pdf,$(FIGURES))
+	@mkdir -p $(B)/engine && cp tangled/tools/lualatex $(B)/engine/lualatex && chmod +x $(B)/engine/lualatex
+	WEAVE=$(CURDIR)/$(B)/tools/weave BOOK_STREAM=$(CURDIR)/$(B)/book.stream \
+	$(PANDOC) --resource-path=.:$(B) --default-image-extension=pdf --pdf-engine=$(CURDIR)/$(B)/engine/lualatex --top-level-division=chapter -H tangled/tools/book.tex \
 	  -V documentclass=report -V papersize=a4 -V geometry:margin=2.2cm \
 	  -V mainfont="DejaVu Serif" -V sansfont="DejaVu Sans" \
 	  -V monofont="DejaVu Sans Mono" -V monofontoptions=Scale=0.85 \
 	  -V colorlinks=true -V linkcolor=NavyBlue -V urlcolor=NavyBlue -o $@ $<
+
+# ---- installing the runtime (GNU conventions: PREFIX or prefix, DESTDIR) ----
+
+PREFIX       ?= /usr/local
+prefix       ?= $(PREFIX)
+includedir   ?= $(prefix)/include
+libdir       ?= $(prefix)/lib
+pkgconfigdir ?= $(libdir)/pkgconfig
+INSTALL      ?= install
+
+.PHONY: install uninstall test-install
+$(B)/aio.pc: tangled/tools/aio.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(prefix)|' -e 's|@INCLUDEDIR@|$(includedir)|' -e 's|@LIBDIR@|$(libdir)|' $< > $@
+
+# aio.pc is remade every time: it holds the directories of this very command.
+install: $(B)/asm/libaio.a
+	@rm -f $(B)/aio.pc && $(MAKE) $(B)/aio.pc
+	$(INSTALL) -d $(DESTDIR)$(includedir)/aio $(DESTDIR)$(libdir) $(DESTDIR)$(pkgconfigdir)
+	$(INSTALL) -m 644 tangled/include/aio.h $(DESTDIR)$(includedir)/aio/aio.h
+	$(INSTALL) -m 644 $(B)/asm/libaio.a $(DESTDIR)$(libdir)/libaio.a
+	$(INSTALL) -m 644 $(B)/aio.pc $(DESTDIR)$(pkgconfigdir)/aio.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(includedir)/aio/aio.h $(DESTDIR)$(libdir)/libaio.a $(DESTDIR)$(pkgconfigdir)/aio.pc
+	-rmdir $(DESTDIR)$(includedir)/aio 2> /dev/null
+
+test-install: $(B)/asm/libaio.a
+	@mkdir -p $(B)/results
+	@bash tangled/tools/check-install.sh tangled/demos/d1_gather.c 2>&1 | tee $(B)/results/install.txt
+
+# For editors (clangd and others find build/compile_commands.json): how each
+# file of tangled/ is compiled, in the directory of this Makefile.
+COMPILE_UNITS := $(wildcard tangled/src/*.c tangled/demos/*.c tangled/bench/*.c tangled/tools/*.c) \
+                 $(wildcard tests/*.c)
+$(B)/compile_commands.json: Makefile $(BOOK)
+	@mkdir -p $(@D)
+	@( echo '['; sep=' '; for f in $(COMPILE_UNITS); do \
+	    printf '%s{"directory": "%s", "file": "%s",\n  "command": "%s -Itangled/include -Itangled/src -Itests -Itangled/tools -c %s"}\n' \
+	      "$$sep" "$(CURDIR)" "$$f" "$(CC) $(CFLAGS)" "$$f"; sep=','; done; echo ']' ) > $@
 
 # ---- tests ----
 

@@ -73,16 +73,20 @@ START_TEST(chunks_get_anchors_headers_and_links)
     write_book("Intro.\n\n<<tangled/x.c>>=\nint main(void)\n{\n    <<body>>\n}\n"
                "@ The body.\n<<body>>=\nreturn 0;\n@ More.\n<<body>>=\n/* end */\n@\n");
     ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "[⟨tangled/x.c⟩ 1 ≡]{.chunk-header}"));
+    ck_assert_ptr_nonnull(strstr(out, "[⟨tangled/x\\.c⟩ 1 ≡]{.chunk-header}"));
     ck_assert_ptr_nonnull(strstr(out, "[⟨body⟩ 2 ≡]{.chunk-header}"));
     ck_assert_ptr_nonnull(strstr(out, "[⟨body⟩ 3 +≡]{.chunk-header}"));
-    ck_assert_ptr_nonnull(strstr(out, "```{.c}\nint main(void)\n{\n    <<body>>\n}\n```"));
+    /* A use is a mark in the code, which the second pass turns into a link. */
+    ck_assert_ptr_nonnull(strstr(out, "```{.c}\nint main(void)\n{\n    NWUSE2E\n}\n```"));
     ck_assert_ptr_nonnull(strstr(out, "Continued in [3](#"));
     ck_assert_ptr_nonnull(strstr(out, "Continues [2](#"));
-    ck_assert_ptr_nonnull(strstr(out, "Used in [⟨tangled/x.c⟩ 1](#"));
+    ck_assert_ptr_nonnull(strstr(out, "Used in [⟨tangled/x\\.c⟩ 1](#"));
+    /* In the PDF, every reference to a chunk carries its page. */
+    ck_assert_ptr_nonnull(strstr(out, ")`~(p.~\\pageref{"));
     ck_assert_ptr_nonnull(strstr(out, "# Index of chunks"));
     /* For the PDF, each chunk is one LaTeX environment around the div. */
-    ck_assert_ptr_nonnull(strstr(out, "```{=latex}\n\\begin{chunk}\n```\n\n::: {#"));
+    ck_assert_ptr_nonnull(strstr(out, "```{=latex}\n\\begin{chunk}{"));
+    ck_assert_ptr_nonnull(strstr(out, "}\n```\n\n::: {#"));
     ck_assert_ptr_nonnull(strstr(out, "]{.chunk-xref}\n:::\n\n```{=latex}\n\\end{chunk}\n```"));
 }
 END_TEST
@@ -119,16 +123,103 @@ START_TEST(sections_of_unnumbered_chapters_are_unnumbered)
                "# Appendix: How it is made {#making}\n\n## Tangling\n\n"
                "### Details {#details}\n\n## Notes {.unnumbered}\n");
     ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "\n# Preface {.unnumbered}\n"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## How to read it {.unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n# Preface {#sec-1 .unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## How to read it {#sec-2 .unnumbered}\n"));
     /* A chapter right after a paragraph still gets its blank line. */
     ck_assert_ptr_nonnull(strstr(out, "Text.\n\n# The loop {#ch-loop}\n"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## The idea\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## The idea {#sec-3}\n"));
     ck_assert_ptr_nonnull(strstr(out, "```sh\n# a comment\n```"));
-    ck_assert_ptr_nonnull(strstr(out, "\n# Appendix: How it is made {#making .unnumbered}\n"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## Tangling {.unnumbered}\n"));
+    /* Appendices are lettered, and set LaTeX's running head themselves. */
+    ck_assert_ptr_nonnull(strstr(out, "\n# Appendix A: How it is made {#making .unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\\markboth{Appendix A: How it is made}{}"));
+    ck_assert_ptr_nonnull(strstr(out, "\\markboth{Preface}{}"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Tangling {#sec-4 .unnumbered}\n"));
     ck_assert_ptr_nonnull(strstr(out, "\n### Details {#details .unnumbered}\n"));
-    ck_assert_ptr_nonnull(strstr(out, "\n## Notes {.unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Notes {#sec-5 .unnumbered}\n"));
+}
+END_TEST
+
+#define STREAM "$N/markup book.nw | $N/finduses | $N/noidx"
+
+START_TEST(uses_inside_code_link_to_their_chunk)
+{
+    write_book("<<tangled/x.c>>=\nint main(void)\n{\n    <<the body>>\n}\n"
+               "@ The body.\n<<the body>>=\nreturn x->y - 1; /* --facts */\n@\n");
+    ck_assert_int_eq(run(WEAVE " > book.md && pandoc -s --metadata title=t -o book.html book.md"
+                         " && pandoc -s -t latex -o book.tex book.md && " STREAM
+                         " > stream && $T/weave --link-uses html book.html < stream",
+                         out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "<a class=\"chunk-use\" href=\"#"));
+    ck_assert_ptr_nonnull(strstr(out, "\">⟨the body 2⟩</a>"));
+    ck_assert_ptr_null(strstr(out, "NWUSE"));
+    /* A browser may not break a line of code after the hyphen of -> or --facts. */
+    ck_assert_ptr_nonnull(strstr(out, "<span class=\"nobreak\">-&gt;</span>"));
+    ck_assert_ptr_nonnull(strstr(out, "<span class=\"nobreak\">--facts</span>"));
+    ck_assert_int_eq(run("$T/weave --link-uses latex book.tex < stream", out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "}{the body}{2}"));
+    ck_assert_ptr_nonnull(strstr(out, "\\chunkuse{"));
+    ck_assert_ptr_null(strstr(out, "NWUSE"));
+}
+END_TEST
+
+START_TEST(an_empty_chunk_says_where_it_is_filled)
+{
+    write_book("<<tangled/x.c>>=\n<<hook>>\n@ Later:\n<<hook>>=\n@ And:\n<<hook>>=\nint a;\n@\n"
+               "<<hook>>=\nint b;\n@\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "[⟨hook⟩ 2 ≡]{.chunk-header} [(empty here; filled in [3](#"));
+    ck_assert_ptr_nonnull(strstr(out, ", [4](#"));
+    /* No empty code block. */
+    ck_assert_ptr_null(strstr(out, "```{.c}\n```"));
+}
+END_TEST
+
+START_TEST(chunk_names_keep_their_characters)
+{
+    write_book("<<tangled/x.c>>=\n<<demo: the --facts option>>\n@\n"
+               "<<demo: the --facts option>>=\nint a;\n@\n");
+    ck_assert_int_eq(run(WEAVE " | pandoc -t html", out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "⟨demo: the --facts option⟩ 2 ≡"));
+    ck_assert_ptr_null(strstr(out, "–"));
+}
+END_TEST
+
+START_TEST(indexes_are_sorted_and_list_every_use)
+{
+    write_book("<<tangled/x.c>>=\n<<beta>>\n<<Alpha>>\n<<gamma>>\n@\n"
+               "<<beta>>=\nint zed;\nint Apple;\n@ %def zed Apple\n"
+               "<<Alpha>>=\nint f(void) { return zed + Apple; }\n@\n"
+               "<<gamma>>=\nint g(void) { return zed; }\n@\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    char *chunks = strstr(out, "# Index of chunks");
+    ck_assert_ptr_nonnull(chunks);
+    char *alpha = strstr(chunks, "⟨Alpha⟩: [3]"), *beta = strstr(chunks, "⟨beta⟩: [2]");
+    char *gamma = strstr(chunks, "⟨gamma⟩: [4]");
+    ck_assert_ptr_nonnull(alpha);
+    ck_assert(alpha < beta && beta < gamma);
+    char *ids = strstr(out, "# Index of identifiers");
+    ck_assert_ptr_nonnull(ids);
+    char *apple = strstr(ids, "`Apple`: [⟨beta⟩ 2]"), *zed = strstr(ids, "`zed`: [⟨beta⟩ 2]");
+    ck_assert_ptr_nonnull(apple);
+    ck_assert_ptr_nonnull(zed);
+    ck_assert(apple < zed);
+    ck_assert_ptr_nonnull(strstr(zed, "; used in [3](#"));
+    ck_assert_ptr_nonnull(strstr(zed, "), [4](#"));
+}
+END_TEST
+
+START_TEST(subject_index_points_to_the_sections_that_name_a_subject)
+{
+    write_book("# The loop {#ch-loop}\n\n## The idea\n\nTime on the Virtual Clock jumps.\n\n"
+               "```c\n/* the virtual clock, in a fence: not prose */\n```\n\n"
+               "## Later\n\nNothing here.\n\n## Again\n\nThe virtual clock again.\n");
+    ck_assert_int_eq(run(WEAVE, out, sizeof out), 0);
+    char *index = strstr(out, "# Index of subjects");
+    ck_assert_ptr_nonnull(index);
+    ck_assert_ptr_nonnull(strstr(index, "virtual clock: [The loop: The idea](#sec-1)"));
+    ck_assert_ptr_nonnull(strstr(index, ", [The loop: Again](#sec-3)"));
+    ck_assert_ptr_null(strstr(index, "Later](#"));
+    ck_assert_ptr_nonnull(strstr(out, "\n## Later {#sec-2}\n"));
 }
 END_TEST
 
@@ -250,12 +341,18 @@ static Suite *tools_suite(void)
     Suite *s = suite_create("appendix: tangle and weave");
     TCase *t = tcase_create("tools");
     tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 120);   /* pandoc is slow on a loaded machine */
     tcase_add_test(t, prose_quotes_become_inline_code);
     tcase_add_test(t, escaped_angle_brackets_reach_the_prose);
     tcase_add_test(t, chunks_get_anchors_headers_and_links);
     tcase_add_test(t, code_escapes_reach_the_code_block);
     tcase_add_test(t, output_directive_includes_the_captured_output);
     tcase_add_test(t, sections_of_unnumbered_chapters_are_unnumbered);
+    tcase_add_test(t, uses_inside_code_link_to_their_chunk);
+    tcase_add_test(t, an_empty_chunk_says_where_it_is_filled);
+    tcase_add_test(t, chunk_names_keep_their_characters);
+    tcase_add_test(t, indexes_are_sorted_and_list_every_use);
+    tcase_add_test(t, subject_index_points_to_the_sections_that_name_a_subject);
     tcase_add_test(t, missing_output_is_an_error);
     tcase_add_test(t, facts_are_substituted_in_the_prose);
     tcase_add_test(t, a_false_claim_fails_naming_the_line_and_both_values);

@@ -9,7 +9,7 @@ for ((k = 1; k < ${#chapters[@]}; k++)); do
     dir=build/prefix/$number
     rm -rf "$dir" && mkdir -p "$dir/obj"
     /usr/lib/noweb/markup "${chapters[@]:0:k+1}" |
-        build/tools/tangle --line-directives --into "$dir" 2>&1 | { grep -v '^tangled ' || true; }
+        build/tools/tangle --line-directives --into "$dir" 2>&1 | { grep -v '^tangle: wrote ' || true; }
     for src in "$dir"/tangled/src/*.c "$dir"/tangled/src/*.S; do
         [ -e "$src" ] || continue
         $compile -I"$dir/tangled/include" -c -o "$dir/obj/$(basename "$src").o" "$src"

@@ -30,6 +30,7 @@ struct chunk {
 
 static struct chunk **chunks;   /* pointers stay valid as the array grows */
 static int chunk_count;
+static int files_written;   /* outside tangled/, counted, not named */
 static const char *program = "tangle";
 
 static void die_at_line(const struct line *line, const char *fmt, ...)
@@ -315,7 +316,8 @@ static bool tangle_root(struct chunk *root, const struct options *opt)
             ok = false;
         } else {
             write_file(path, text, len);
-            fprintf(stderr, "tangled %s\n", root->name);
+            if (strcmp(opt->into, ".") == 0) fprintf(stderr, "tangled %s\n", root->name);
+            else files_written++;
         }
         break;
     case HAND_EDITED:
@@ -369,5 +371,7 @@ int main(int argc, char **argv)
         if (!ok) fprintf(stderr, "%s: edit the book, not tangled/; "
                          "then run make to tangle it again\n", program);
     }
+    if (files_written)
+        fprintf(stderr, "%s: wrote %d changed files under %s\n", program, files_written, opt.into);
     return ok ? 0 : 1;
 }
