@@ -646,6 +646,34 @@ START_TEST(a_cancel_message_is_copied_and_the_first_one_is_kept)
 }
 END_TEST
 
+static aio_outcome return_one(void *arg) { (void)arg; return aio_value(1); }
+static void run_with_stack_size(void *size)
+{
+    aio_loop_options options = {.virtual_clock = true, .stack_size = (size_t)size};
+    aio_outcome out;
+    errno = 0;
+    aio_status status = aio_run(return_one, NULL, &options, &out);
+    bool refused = status == AIO_ERROR && out.error == EINVAL && errno == EINVAL &&
+                   strstr(out.message, "aio_run") != NULL;
+    _exit(refused ? 3 : status == AIO_OK ? 0 : 1);
+}
+
+START_TEST(a_stack_size_that_is_not_allowed_is_refused)
+{
+    static const size_t refused[] = {4096, 5000, 12288, (size_t)2 << 30};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char text[512];
+        int status = run_in_child(run_with_stack_size, (void *)refused[i], text, sizeof text);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 3, "size %zu: %s", refused[i], text);
+        ck_assert_msg(strstr(text, "aio_loop_new: a stack_size of") && strstr(text, "is not allowed"),
+                      "size %zu said: %s", refused[i], text);
+    }
+    char text[512];
+    int status = run_in_child(run_with_stack_size, (void *)(size_t)(128 * 1024), text, sizeof text);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "128 KiB: %s", text);
+}
+END_TEST
+
 static Suite *tasks_suite(void)
 {
     Suite *s = suite_create("chapter 3: tasks");
@@ -672,6 +700,7 @@ static Suite *tasks_suite(void)
     tcase_add_test(t, awaiting_itself_is_an_error_with_edeadlk);
     tcase_add_test(t, a_pending_cancellation_is_passed_on_to_the_awaited_task);
     tcase_add_test(t, a_cancel_message_is_copied_and_the_first_one_is_kept);
+    tcase_add_test(t, a_stack_size_that_is_not_allowed_is_refused);
     suite_add_tcase(s, t);
     return s;
 }

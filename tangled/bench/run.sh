@@ -11,6 +11,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') || cpu=
 memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC'), $rounds rounds"
 echo "# machine: $(uname -srm), $cpu, $(nproc) cores, $memory"
+echo "# load average when the run began: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 minutes)"
 echo "# versions: gcc $(gcc -dumpfullversion), $(/usr/bin/python3 --version 2>&1)," \
      "uvloop $(/usr/bin/python3 -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo none)," \
      "Node $(node --version 2>/dev/null || echo none), libuv $(pkg-config --modversion libuv)"

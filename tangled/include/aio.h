@@ -18,7 +18,8 @@ typedef void aio_callback(void *arg);
 
 typedef struct aio_loop_options {
     bool virtual_clock;    /* time jumps to the next deadline instead of passing */
-    size_t stack_size;     /* bytes per task stack, a multiple of 4096; 0: the default */
+    size_t stack_size;     /* bytes per task stack: a multiple of 4096, 16 KiB to 1 GiB (else
+                              aio_run fails with EINVAL); 0: the default */
     int max_threads;       /* aio_to_thread's worker threads at most; 0: min(32, processors + 4) */
     aio_time thread_grace; /* after main ends, aio_run says which aio_to_thread jobs still
                               run once this has passed, and waits on; 0: 5 s; AIO_FOREVER: never */

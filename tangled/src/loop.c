@@ -47,8 +47,11 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     struct stack_pool *shared = thread_stack_pool();   /* sets up what the thread keeps */
     loop->stacks = stack_size == default_stack_size() ? shared : &loop->own_stacks;
     if (loop->stacks == &loop->own_stacks && !stack_pool_init(loop->stacks, stack_size)) {
+        fprintf(stderr, "aio_loop_new: a stack_size of %zu bytes is not allowed: a multiple of 4096, "
+                "at least 16384 and at most 1 GiB (or 0, the default)\n", stack_size);
         free(loop->ready.items);
         free(loop);
+        errno = EINVAL;
         return NULL;
     }
     loop->thread_grace = options && options->thread_grace ? options->thread_grace : AIO_SEC(5);

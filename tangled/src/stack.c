@@ -98,7 +98,7 @@ void stack_put(struct stack_pool *pool, void *stack)
 bool stack_pool_init(struct stack_pool *pool, size_t stack_size)
 {
     *pool = (struct stack_pool){.stack_size = stack_size, .guard_pages = true};
-    return stack_size % 4096 == 0 && stack_size >= 16 * 1024;
+    return stack_size % 4096 == 0 && stack_size >= 16 * 1024 && stack_size <= (size_t)1 << 30;
 }
 
 void stack_pool_free(struct stack_pool *pool)

@@ -447,7 +447,13 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
                                .message = "aio_run: a loop is already running in this thread"};
     } else {
         aio_loop *loop = aio_loop_new(options);
-        if (!loop) return (outcome ? *outcome = aio_propagate(AIO_ERROR) : (aio_outcome){0}).status;
+        if (!loop) {
+            int why = errno == EINVAL ? EINVAL : ENOMEM;
+            if (outcome) *outcome = (aio_outcome){.status = AIO_ERROR, .error = why,
+                                                  .message = why == EINVAL ? "aio_run: a loop option is not allowed"
+                                                                           : "aio_run: no memory for the loop"};
+            return AIO_ERROR;
+        }
         running_loop = loop;
         install_overflow_handler();
         if (!(loop->main_task = aio_spawn("main", main, arg))) {
