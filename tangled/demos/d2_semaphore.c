@@ -71,8 +71,12 @@ static int print_waves(bool show)
     for (int n = 0; n < entries; waves++) {
         int first = n;
         double start = wave_ms[waves] = entered_ms[entry_order[first]], end = 0;
-        for (; n < entries && entered_ms[entry_order[n]] < start + SLEEP_MS / 2.0; n++)
-            if (left_ms[entry_order[n]] > end) end = left_ms[entry_order[n]];
+        double first_exit = left_ms[entry_order[first]];   /* the wave closes then */
+        for (; n < entries && (n == first || entered_ms[entry_order[n]] < first_exit); n++) {
+            int worker = entry_order[n];
+            if (left_ms[worker] > end) end = left_ms[worker];
+            if (left_ms[worker] < first_exit) first_exit = left_ms[worker];
+        }
         if (!show) continue;
         printf("wave %2d  |", waves + 1);
         for (int cell = 0; cell < 20; cell++)

@@ -33,12 +33,14 @@ async def worker(i, run):
         run.inside -= 1
         run.left[i] = run.elapsed_ms()
 def waves(run):
-    groups = []
+    groups, first_exit = [], 0.0
     for i in run.entry_order:
-        if groups and run.entered[i] < run.entered[groups[-1][0]] + SLEEP_MS / 2:
+        if groups and run.entered[i] < first_exit:
             groups[-1].append(i)
+            first_exit = min(first_exit, run.left[i])
         else:
             groups.append([i])
+            first_exit = run.left[i]
     return groups
 
 
