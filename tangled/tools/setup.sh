@@ -95,7 +95,7 @@ build)
     need pandoc pandoc command -v pandoc
     need texlive-luatex lualatex command -v lualatex ;;
 bench)
-    need python3-uvloop "Python's uvloop" python3 -c 'import uvloop'
+    need python3-uvloop "Python's uvloop" /usr/bin/python3 -c 'import uvloop'
     need nodejs node command -v node
     need libuv1-dev "libuv (pkg-config libuv)" pkg-config --exists libuv ;;
 fresh)
