@@ -1,7 +1,7 @@
 /* ch03_tasks.c: tasks of chapter 3, on the virtual clock. */
 #define _GNU_SOURCE
-#include "test_util.h"
 #include "aio.h"
+#include "test_util.h"
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -558,8 +558,6 @@ END_TEST
 
 /* ---- misuse and cancellation semantics (issue 9) ---- */
 
-static aio_outcome run_callback(void *fn) { ((void (*)(void))fn)(); return aio_value(0); }
-static void in_a_task(void *fn) { (void)aio_run(run_callback, fn, &virtual, NULL); }
 static void await_null(void) { if (aio_await(NULL, NULL)) {} }
 static void cancel_null(void) { (void)aio_cancel(NULL, "x"); }
 static void spawn_null_fn(void) { (void)aio_spawn("nameless", NULL, NULL); }

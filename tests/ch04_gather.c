@@ -1,6 +1,6 @@
 /* ch04_gather.c: gather of chapter 4, on the virtual clock. */
-#include "test_util.h"
 #include "aio.h"
+#include "test_util.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,8 +127,6 @@ END_TEST
 
 /* ---- misuse and a pending cancellation (issue 9) ---- */
 
-static aio_outcome run_callback(void *fn) { ((void (*)(void))fn)(); return aio_value(0); }
-static void in_a_task(void *fn) { (void)aio_run(run_callback, fn, &virtual, NULL); }
 static void gather_null_tasks(void)
 {
     aio_outcome out[1];

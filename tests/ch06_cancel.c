@@ -1,6 +1,6 @@
 /* ch06_cancel.c: cancellation of chapter 6, on the virtual clock. */
-#include "test_util.h"
 #include "aio.h"
+#include "test_util.h"
 #include <errno.h>
 #include <string.h>
 
@@ -211,8 +211,6 @@ END_TEST
 
 /* ---- misuse, failing bodies, finished groups, messages (issue 9) ---- */
 
-static aio_outcome run_callback(void *fn) { ((void (*)(void))fn)(); return aio_value(0); }
-static void in_a_task(void *fn) { (void)aio_run(run_callback, fn, &virtual, NULL); }
 static void shield_null(void) { if (aio_shield(NULL, NULL)) {} }
 static void group_spawn_null_group(void) { (void)aio_group_spawn(NULL, "x", sleep_ms, NULL); }
 static void group_spawn_null_fn(void)

@@ -1,7 +1,7 @@
 /* ch10_misuse.c: misuse of the later chapters' calls, and what the runtime answers
    (the table "Misuse, and what the runtime answers" of chapter 10 names these tests). */
-#include "test_util.h"
 #include "aio.h"
+#include "test_util.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,8 +9,6 @@
 static const aio_loop_options virtual = {.virtual_clock = true};
 static aio_time now(void) { return aio_now(aio_running_loop()); }
 
-static aio_outcome run_callback(void *fn) { ((void (*)(void))fn)(); return aio_value(0); }
-static void in_a_task(void *fn) { (void)aio_run(run_callback, fn, &virtual, NULL); }
 static void acquire_null(void) { if (aio_semaphore_acquire(NULL)) {} }
 static void release_null(void) { (void)aio_semaphore_release(NULL); }
 static intptr_t nothing(void *arg) { (void)arg; return 0; }

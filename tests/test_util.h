@@ -61,4 +61,19 @@ static inline void expect_death(void (*fn)(void *), void *arg, const char *expec
                   expected, text);
 }
 
+/* For expect_death with calls that must be made inside a task: in_a_task(fn) runs fn() as
+   the main task of a loop on the virtual clock. (Include aio.h before this header.) */
+#ifdef AIO_H
+static inline aio_outcome run_void_function(void *fn)
+{
+    ((void (*)(void))fn)();
+    return aio_value(0);
+}
+
+static inline void in_a_task(void *fn)
+{
+    (void)aio_run(run_void_function, fn, &(aio_loop_options){.virtual_clock = true}, NULL);
+}
+#endif
+
 #endif
