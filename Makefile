@@ -30,6 +30,9 @@ VARIANT_FLAGS_asan     := -O1 -fsanitize=address,undefined -fno-omit-frame-point
 # ThreadSanitizer, for the tests that use threads (chapter 9's pool) only: it is not told
 # about the coroutines' stack switches, which suits a few tasks, not 100,000.
 VARIANT_FLAGS_tsan     := -O1 -fsanitize=thread -fno-omit-frame-pointer
+# The runtime without chapter 11's hooks, only to measure what they cost (make bench, and
+# the instruction counts the book shows).
+VARIANT_FLAGS_untraced := -DAIO_WITHOUT_INSIDE
 TSAN_TESTS              = $(filter ch09_%,$(TESTS))
 
 .PHONY: all check bench clean tangle build setup check-tangled test-variants test-prefixes test-tools \
@@ -80,7 +83,7 @@ DEMOS   := $(basename $(notdir $(wildcard tangled/demos/*.c)))
 TESTS   := $(basename $(notdir $(wildcard tests/ch[0-9][0-9]_*.c)))
 
 build: $(B)/asm/libaio.a $(DEMOS:%=$(B)/bin/%) $(DEMOS:%=$(B)/out/%.txt) $(B)/book.html $(B)/book.pdf \
-       $(B)/bench/aio_bench $(FIGURES) $(B)/compile_commands.json
+       $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced $(FIGURES) $(B)/compile_commands.json
 
 # The library and tests of one variant: $(B)/VARIANT/...
 define variant
@@ -97,7 +100,7 @@ $(B)/$(1)/tests/%: tests/%.c tests/test_util.h $(B)/$(1)/libaio.a
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -I$(L)/tangled/include -I$(L)/tangled/src -Itests -o $$@ $$< $(B)/$(1)/libaio.a $$$$(pkg-config --libs check)
 endef
-$(foreach v,asm ucontext asan tsan,$(eval $(call variant,$(v))))
+$(foreach v,asm ucontext asan tsan untraced,$(eval $(call variant,$(v))))
 
 $(B)/bin/%: $(L)/tangled/demos/%.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
@@ -107,6 +110,18 @@ $(B)/bin/%: $(L)/tangled/demos/%.c $(B)/asm/libaio.a
 $(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/asm/libaio.a
+
+$(B)/bench/aio_bench_untraced: $(L)/tangled/bench/aio_bench.c $(B)/untraced/libaio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(VARIANT_FLAGS_untraced) -I$(L)/tangled/include -o $@ $< $(B)/untraced/libaio.a
+
+# What chapter 11's hooks cost when they are off, in instructions counted by callgrind.
+$(B)/out/tracing_cost.txt $(B)/out/tracing_cost.facts &: $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced \
+                                                         tangled/tools/tracing-cost.sh
+	@mkdir -p $(@D)
+	bash tangled/tools/tracing-cost.sh $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced > $(B)/out/tracing_cost.run
+	grep -v '^FACT ' $(B)/out/tracing_cost.run > $(B)/out/tracing_cost.txt
+	grep '^FACT ' $(B)/out/tracing_cost.run > $(B)/out/tracing_cost.facts
 
 # Each demo's real output (both streams), captured once with --facts: the book shows
 # it without the FACT lines (NAME.txt), and its prose quotes and checks them (NAME.facts).
@@ -157,7 +172,7 @@ $(B)/book.stream: $(BOOK)
 $(B)/book.md: $(B)/book.stream $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
               $(PITFALLS:%=$(B)/out/%.txt) \
               $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf \
-              $(DEBUG_RUNS:%=$(B)/out/%.debug.txt)
+              $(DEBUG_RUNS:%=$(B)/out/%.debug.txt) $(B)/out/tracing_cost.txt $(B)/out/bench_tracing.txt
 	$(B)/tools/weave --outputs $(B)/out < $< > $@
 	@bash tangled/tools/about.sh > $(B)/about.yaml
 
@@ -279,12 +294,12 @@ $(B)/asm/tests/tools_weave: tests/tools_weave.c tests/test_util.h
 ROUNDS ?= 5
 bench: tangle
 	@bash tangled/tools/setup.sh bench
-	@$(MAKE) $(B)/bench/aio_bench
+	@$(MAKE) $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced
 	@mkdir -p $(B)/bench $(B)/out bench
 	bash tangled/bench/run.sh $(ROUNDS) > $(B)/bench/results.txt
 	cp $(B)/bench/results.txt bench/results.txt
-	@$(MAKE) $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt
-	@cat $(B)/out/bench_table.txt; echo; cat $(B)/out/bench_scaling.txt
+	@$(MAKE) $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/out/bench_tracing.txt
+	@cat $(B)/out/bench_table.txt; echo; cat $(B)/out/bench_scaling.txt; echo; cat $(B)/out/bench_tracing.txt
 
 # The book's benchmark tables and chart, from the committed results.
 $(B)/out/bench_table.txt: bench/results.txt tangled/bench/table.awk
@@ -293,6 +308,9 @@ $(B)/out/bench_table.txt: bench/results.txt tangled/bench/table.awk
 $(B)/out/bench_scaling.txt: bench/results.txt tangled/bench/table.awk
 	@mkdir -p $(@D)
 	awk -v what=scaling -f tangled/bench/table.awk $< > $@
+$(B)/out/bench_tracing.txt: bench/results.txt tangled/bench/table.awk
+	@mkdir -p $(@D)
+	awk -v what=tracing -f tangled/bench/table.awk $< > $@
 $(B)/bench/chart.tsv: bench/results.txt tangled/bench/table.awk
 	@mkdir -p $(@D)
 	awk -v what=chart -f tangled/bench/table.awk $< > $@

@@ -97,6 +97,51 @@ START_TEST(a_trace_is_valid_and_exact_on_the_virtual_clock)
 }
 END_TEST
 
+/* ---- yields: the wait, the wake-up and the hand-over are all told of where a task leaves ---- */
+
+static int count_of(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *at = text; (at = strstr(at, needle)); at += strlen(needle)) n++;
+    return n;
+}
+
+static aio_outcome yield_three_times(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 3; i++)
+        if (aio_yield() != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    return aio_value(0);
+}
+
+static aio_outcome two_yielders(void *arg)
+{
+    (void)arg;
+    aio_task *tasks[2] = {aio_spawn("ping", yield_three_times, NULL),
+                          aio_spawn("pong", yield_three_times, NULL)};
+    aio_outcome outcomes[2];
+    ck_assert_int_eq(aio_gather(tasks, 2, false, outcomes), AIO_OK);
+    aio_release(tasks[0]);
+    aio_release(tasks[1]);
+    return aio_value(0);
+}
+
+START_TEST(every_yield_and_every_hand_over_is_in_the_trace)
+{
+    char path[64];
+    trace_path(path, sizeof path);
+    aio_loop_options options = {.virtual_clock = true, .trace_file = path};
+    ck_assert_int_eq(aio_run(two_yielders, NULL, &options, NULL), AIO_OK);
+    ck_assert(trace_valid(path));
+    const char *json = read_whole(path);
+    /* each of the two tasks yields three times and runs four steps (the first and one after
+       each yield, most of them handed over without the loop); main runs twice around its gather */
+    ck_assert_int_eq(count_of(json, "\"name\":\"waiting: yield\""), 6);
+    ck_assert_int_eq(count_of(json, "\"name\":\"running\""), 2 * 4 + 2);
+    remove(path);
+}
+END_TEST
+
 static aio_outcome tiny(void *arg)
 {
     (void)arg;
@@ -305,6 +350,7 @@ static Suite *inside_suite(void)
     TCase *trace = tcase_create("trace");
     tcase_add_test(trace, a_trace_is_valid_and_exact_on_the_virtual_clock);
     tcase_add_test(trace, two_loops_share_one_valid_file);
+    tcase_add_test(trace, every_yield_and_every_hand_over_is_in_the_trace);
     tcase_add_test(trace, a_small_buffer_drops_events_and_says_so);
     suite_add_tcase(suite, trace);
     TCase *debug = tcase_create("debug mode");

@@ -1,4 +1,4 @@
-# table.awk -v what=table|scaling|chart: the RESULT lines of make bench -> medians.
+# table.awk -v what=table|scaling|chart|tracing: the RESULT lines of make bench -> medians.
 /^# / { header[++headers] = substr($0, 3) }
 $1 == "RESULT" { key = $2 " " $4; values[key, $3] = values[key, $3] " " $5; seen[key] = 1 }
 
@@ -113,10 +113,33 @@ function chart_row(key, label,    higher, best, p, m) {
     printf "\n"
 }
 
+# The runtime with chapter 11's hooks (aio) and without them (aio-untraced), side by side,
+# and whether the difference of the medians is larger than the spread of either's rounds.
+function tracing(    i, key, keys, with, without, widest) {
+    print header[1]
+    printf "%-22s %12s %12s %11s  %s\n", "workload metric", "with hooks", "without", "difference",
+        "the clock"
+    split("W1 us_per_task|W1 us_per_task_warm|W2 ns_per_switch", keys, "|")
+    for (i = 1; i <= 3; i++) {
+        key = keys[i]; with = median(key, "aio"); without = median(key, "aio-untraced")
+        if (with == "" || without == "") { printf "%-22s %12s\n", key, "not measured"; continue }
+        widest = width(key, "aio") > width(key, "aio-untraced") ? width(key, "aio") : width(key, "aio-untraced")
+        printf "%-22s %12s %12s %+10.1f%%  %s\n", key, number(with), number(without),
+            100 * (with - without) / without,
+            (with - without < widest && without - with < widest) ? "within the spread" : "beyond the spread"
+        printf "%-22s %12s %12s\n", "", spread(key, "aio"), spread(key, "aio-untraced")
+    }
+}
+function width(key, program,    a, count) {   # the highest round minus the lowest
+    count = sort_numbers(values[key, program], a)
+    return count == 0 ? 0 : a[count] - a[1]
+}
+
 END {
     split("aio asyncio uvloop node libuv", programs, " ")
     if (what == "table") table()
     else if (what == "scaling") scaling()
     else if (what == "chart") chart()
-    else { print "table.awk: -v what=table|scaling|chart" > "/dev/stderr"; exit 2 }
+    else if (what == "tracing") tracing()
+    else { print "table.awk: -v what=table|scaling|chart|tracing" > "/dev/stderr"; exit 2 }
 }

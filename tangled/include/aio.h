@@ -208,6 +208,8 @@ void aio_dump_tasks(FILE *out);
 
 struct aio_spawn_site { const char *file; int line; };
 extern _Thread_local struct aio_spawn_site aio_spawn_site;
+#ifndef AIO_WITHOUT_INSIDE
 #define aio_spawn(name, fn, arg) \
     (aio_spawn_site = (struct aio_spawn_site){__FILE__, __LINE__}, aio_spawn(name, fn, arg))
+#endif
 #endif

@@ -149,21 +149,26 @@ void inside_step_begins(aio_loop *loop, aio_task *task)
     }
 }
 
-void inside_wait_begins(aio_task *task, void (*abort_wait)(aio_task *))
-{
-    struct inside *in = task->loop->inside;
-    struct trace_event *event;
-    if (in->trace_file && (event = record(in, EV_WAIT, task, NULL, NULL)))
-        event->reason = wait_kind_of(abort_wait)->reason;
-    if (in->debug) step_ends(in, task);
-}
-
 void inside_woken(aio_task *task, aio_status status)
 {
     struct inside *in = task->loop->inside;
     struct trace_event *event;
+    if (task == task->loop->current) return;   /* woken before it left: see inside_leaves */
     if (in->trace_file && (event = record(in, EV_WOKEN, task, task->loop->current, NULL)))
         event->status = (uint8_t)status;
+}
+void inside_leaves(aio_task *task)
+{
+    aio_loop *loop = task->loop;
+    struct inside *in = loop->inside;
+    struct trace_event *event;
+    if (in->trace_file && (event = record(in, EV_WAIT, task, NULL, NULL)))
+        event->reason = wait_kind_of(task->abort_wait)->reason;
+    if (in->debug) step_ends(in, task);
+    if (task->state == TASK_READY && in->trace_file &&
+        (event = record(in, EV_WOKEN, task, task, NULL)))
+        event->status = (uint8_t)task->wake_status;
+    if (loop->current != task) inside_step_begins(loop, loop->current);
 }
 
 void inside_cancel_asked(aio_task *task, const char *message)

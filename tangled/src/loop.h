@@ -141,12 +141,18 @@ void take_sigint(aio_loop *loop);
 void catch_sigint(aio_loop *loop);
 aio_outcome stop_catching_sigint(aio_loop *loop, struct aio_task *main_task,
                                  aio_outcome result);
+#ifndef AIO_WITHOUT_INSIDE
 #define INSIDE(loop) __builtin_expect((loop)->inside != NULL, 0)
+#define TRACING_ANY_LOOP() __builtin_expect(inside_tracing, 0)
+#else   /* the benchmark's build without these tools, to measure what they cost */
+#define INSIDE(loop) ((void)(loop), 0)
+#define TRACING_ANY_LOOP() 0
+#endif
 struct inside *inside_new(aio_loop *loop, const aio_loop_options *options);
 void inside_free(aio_loop *loop);
 void inside_created(aio_loop *loop, struct aio_task *task);
 void inside_step_begins(aio_loop *loop, struct aio_task *task);
-void inside_wait_begins(struct aio_task *task, void (*abort_wait)(struct aio_task *));
+void inside_leaves(struct aio_task *task);
 void inside_woken(struct aio_task *task, aio_status status);
 void inside_cancel_asked(struct aio_task *task, const char *message);
 void inside_ended(struct aio_task *task, aio_status status);

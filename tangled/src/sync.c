@@ -76,7 +76,7 @@ bool semaphore_try_acquire(aio_semaphore *semaphore, const char *function)
 {
     if (!in_object_thread(semaphore->thread, function) || semaphore->permits == 0) return false;
     semaphore->permits--;
-    if (__builtin_expect(inside_tracing, 0)) trace_hold(true);
+    if (TRACING_ANY_LOOP()) trace_hold(true);
     return true;
 }
 
@@ -90,7 +90,7 @@ aio_status semaphore_acquire(aio_semaphore *semaphore, const char *function)
     bool granted;
     aio_status status = wait_in_line(&semaphore->waiters, self, &granted);
     if (status != AIO_OK && granted) (void)semaphore_release(semaphore, function);
-    if (__builtin_expect(inside_tracing, 0) && status == AIO_OK) trace_hold(true);
+    if (TRACING_ANY_LOOP() && status == AIO_OK) trace_hold(true);
     return status;
 }
 
@@ -107,7 +107,7 @@ int semaphore_release(aio_semaphore *semaphore, const char *function)
 {
     REQUIRE_ARGUMENT(semaphore, function);
     if (!in_object_thread(semaphore->thread, function)) return EPERM;
-    if (__builtin_expect(inside_tracing, 0)) trace_hold(false);
+    if (TRACING_ANY_LOOP()) trace_hold(false);
     if (wake_first_in_line(&semaphore->waiters, AIO_OK)) return 0;
     if (semaphore->permits == semaphore->bound) {
         fprintf(stderr, "%s: released more often than acquired "

@@ -148,7 +148,6 @@ void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *))
 {
     task->state = TASK_SUSPENDED;
     task->abort_wait = abort_wait;
-    if (INSIDE(task->loop)) inside_wait_begins(task, abort_wait);
 }
 
 aio_status task_switch_out(aio_task *task)
@@ -164,10 +163,10 @@ aio_status task_switch_out(aio_task *task)
             loop->ready.reserved++;   /* the successor's slot, as in step */
             successor->state = TASK_RUNNING;
             loop->current = successor;
-            if (INSIDE(loop)) inside_step_begins(loop, loop->current);
             next = &successor->context;
         }
     }
+    if (INSIDE(loop)) inside_leaves(task);
     coro_leaving(&task->context, next, 0);
     coro_switch(&task->context, next);
     coro_arrived(&task->context, NULL, NULL);
@@ -175,13 +174,18 @@ aio_status task_switch_out(aio_task *task)
     return task->wake_status;
 }
 
+static void make_ready(aio_task *task, aio_status status)
+{
+    task->state = TASK_READY;
+    task->wake_status = status;
+    ready_push_reserved(&task->loop->ready, step, task);
+}
+
 void task_wake(aio_task *task, aio_status status)
 {
     if (task->state != TASK_SUSPENDED) return;
-    task->state = TASK_READY;
-    task->wake_status = status;
     if (INSIDE(task->loop)) inside_woken(task, status);
-    ready_push_reserved(&task->loop->ready, step, task);
+    make_ready(task, status);
 }
 aio_status aio_yield(void)
 {
@@ -189,7 +193,7 @@ aio_status aio_yield(void)
     if (!self) return AIO_ERROR;
     if (task_take_cancel(self)) return AIO_CANCELLED;
     task_begin_wait(self, NULL);
-    task_wake(self, AIO_OK);
+    make_ready(self, AIO_OK);
     return task_switch_out(self);
 }
 static void sleep_over(void *arg) { task_wake(arg, AIO_OK); }
