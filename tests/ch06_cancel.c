@@ -209,6 +209,31 @@ START_TEST(cancelling_the_body_cancels_the_group)
 }
 END_TEST
 
+/* A cancellation that arrived while the body ran (here: the body asks for it itself, as any
+   other task could while the body was ready to run) is delivered by the group's wait at once,
+   as asyncio's TaskGroup.__aexit__ does: the children are cancelled, not waited for. */
+static aio_outcome body_with_a_cancellation_pending(void *arg)
+{
+    (void)arg;
+    aio_group *group = aio_group_new();
+    aio_task *child = aio_group_spawn(group, "child", sleep_ms, (void *)200);
+    aio_cancel(aio_current_task(), "outside");
+    ck_assert_int_eq(aio_group_wait(group, AIO_OK), AIO_CANCELLED);
+    ck_assert_int_eq(now(), 0);
+    ck_assert(aio_task_done(child));
+    ck_assert_int_eq(aio_cancelling(aio_current_task()), 1);
+    aio_group_free(group);
+    return aio_propagate(AIO_CANCELLED);
+}
+
+START_TEST(a_pending_cancellation_is_delivered_by_the_groups_wait)
+{
+    aio_outcome out;
+    ck_assert_int_eq(aio_run(body_with_a_cancellation_pending, NULL, &virtual, &out), AIO_CANCELLED);
+    ck_assert_str_eq(out.message, "outside");
+}
+END_TEST
+
 /* ---- misuse, failing bodies, finished groups, messages (issue 9) ---- */
 
 static void shield_null(void) { if (aio_shield(NULL, NULL)) {} }
@@ -379,6 +404,7 @@ static Suite *cancel_suite(void)
     tcase_add_test(t, a_failing_body_cancels_every_child_at_once);
     tcase_add_test(t, spawning_into_a_finished_group_is_refused);
     tcase_add_test(t, a_new_cancellation_after_uncancel_brings_its_own_message);
+    tcase_add_test(t, a_pending_cancellation_is_delivered_by_the_groups_wait);
     suite_add_tcase(s, t);
     return s;
 }

@@ -155,6 +155,8 @@ aio_status aio_group_wait(aio_group *group, aio_status body_status)
         return AIO_ERROR;
     }
     aio_task *body = group->body;
+    if (body_status != AIO_CANCELLED && !group->cancelled_body && task_take_cancel(body))
+        body_status = AIO_CANCELLED;
     bool body_failed = body_status == AIO_ERROR || body_status == AIO_TIMEOUT;
     if (body_failed) cancel_the_children(group, "the body of the group failed");
     if (body_status == AIO_CANCELLED && !group->cancelled_body) {
