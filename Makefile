@@ -132,6 +132,15 @@ $(B)/out/%.txt $(B)/out/%.facts: $(B)/bin/%
 	grep -v '^FACT ' $(B)/out/$*.run > $(B)/out/$*.txt || true
 	grep '^FACT ' $(B)/out/$*.run > $(B)/out/$*.facts || true
 
+# Each Python twin's run, once, under chapter 11's recorder: on asyncio's real clock,
+# its output, facts and trace, from which the figure under its demo's is drawn.
+TWINS := $(basename $(notdir $(wildcard tangled/py/*.py)))
+$(B)/out/%_py.txt $(B)/out/%_py.facts: tangled/py/%.py tangled/tools/twin-trace.py
+	@mkdir -p $(@D) $(B)/trace
+	/usr/bin/python3 tangled/tools/twin-trace.py $(B)/trace/$*_py.json $< --facts > $(B)/out/$*_py.run 2>&1
+	grep -v '^FACT ' $(B)/out/$*_py.run > $(B)/out/$*_py.txt || true
+	grep '^FACT ' $(B)/out/$*_py.run > $(B)/out/$*_py.facts || true
+
 # The pitfall demos once more, in debug mode (chapter 11).
 DEBUG_RUNS := pitfall_blocking pitfall_forgot
 $(B)/out/%.debug.txt: $(B)/bin/%
@@ -170,6 +179,7 @@ $(B)/book.stream: $(BOOK)
 	$(NOWEB)/markup $(BOOK) | $(NOWEB)/finduses | $(NOWEB)/noidx > $@
 
 $(B)/book.md: $(B)/book.stream $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
+              $(TWINS:%=$(B)/out/%_py.facts) \
               $(PITFALLS:%=$(B)/out/%.txt) \
               $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf \
               $(DEBUG_RUNS:%=$(B)/out/%.debug.txt) $(B)/out/tracing_cost.txt $(B)/out/bench_tracing.txt

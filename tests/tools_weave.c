@@ -130,8 +130,11 @@ START_TEST(sections_of_unnumbered_chapters_are_unnumbered)
     ck_assert_ptr_nonnull(strstr(out, "\n## The idea {#sec-3}\n"));
     ck_assert_ptr_nonnull(strstr(out, "```sh\n# a comment\n```"));
     /* Appendices are lettered, and set LaTeX's running head themselves. */
-    ck_assert_ptr_nonnull(strstr(out, "\n# Appendix A: How it is made {#making .unnumbered}\n"));
+    ck_assert_ptr_nonnull(strstr(out, "\n# Appendix A: How it is made {#making .unnumbered .appendix}\n"));
     ck_assert_ptr_nonnull(strstr(out, "\\markboth{Appendix A: How it is made}{}"));
+    /* Its figures are numbered A.1, ... in the PDF, not in the last chapter's count. */
+    ck_assert_ptr_nonnull(strstr(out, "```{=latex}\n\\appendixnumbering{A}\n```"));
+    ck_assert_ptr_null(strstr(out, "# The loop {#ch-loop .appendix}"));
     ck_assert_ptr_nonnull(strstr(out, "\\markboth{Preface}{}"));
     ck_assert_ptr_nonnull(strstr(out, "\n## Tangling {#sec-4 .unnumbered}\n"));
     ck_assert_ptr_nonnull(strstr(out, "\n### Details {#details .unnumbered}\n"));

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""check-trace.py TRACE.json: check a Chrome Trace Event Format file's structure."""
+"""check-trace.py TRACE.json [--same-tasks OTHER.json]: check a Chrome Trace Event Format
+file's structure and, if asked, that each of its runs has as many tasks as OTHER's."""
 import json
 import sys
 
@@ -65,9 +66,24 @@ def check_structure(events):
             if stack and end > stack[-1] + epsilon:
                 fail(f"slices cross on row {row}: one ends at {stack[-1]}, one runs {start}..{end}")
             stack.append(end)
+def tasks_per_run(events):
+    runs = {}
+    for e in events:
+        if e["ph"] == "M" and e["name"] == "thread_name":
+            runs[e["pid"]] = runs.get(e["pid"], 0) + 1
+    return runs
+
+
+def check_same_tasks(events, other_path):
+    with open(other_path) as file:
+        other = tasks_per_run(json.load(file)["traceEvents"])
+    if tasks_per_run(events) != other:
+        fail(f"tasks in each run: {tasks_per_run(events)}, but {other} in {other_path}")
 
 
 def main():
+    if len(sys.argv) not in (2, 4) or sys.argv[2:3] not in ([], ["--same-tasks"]):
+        sys.exit("usage: check-trace.py TRACE.json [--same-tasks OTHER.json]")
     with open(sys.argv[1]) as file:
         trace = json.load(file)
     if not isinstance(trace, dict) or not isinstance(trace.get("traceEvents"), list):
@@ -76,6 +92,8 @@ def main():
     for event in events:
         check_event(event)
     check_structure(events)
+    if len(sys.argv) == 4:
+        check_same_tasks(events, sys.argv[3])
     rows = {(e["pid"], e["tid"]) for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
     runs = {e["pid"] for e in events}
     print(f"trace ok: {len(events)} events, {len(rows)} tasks, {len(runs)} runs")

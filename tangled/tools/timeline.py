@@ -88,8 +88,7 @@ def main():
     for _, kinds, _ in panels:   # a step shorter than a pixel is drawn a pixel wide
         kinds["running"] = [(a, max(b, a + x_end / 500), y) for a, b, y in kinds["running"]]
     rows = sum(len(labels) for labels, _, _ in panels)
-    row_cm, head_cm, foot_cm = 0.42, 1.9, 2.4
-    height = rows * row_cm + len(panels) * head_cm + foot_cm
+    height = rows * ROW_CM + len(panels) * (HEAD_CM + TICKS_CM) + FOOT_CM
     if form == "svg":
         print(f'set terminal svg size 760,{int(height * 38)} font "DejaVu Sans,11" '
               'background rgb "white"')
@@ -97,17 +96,18 @@ def main():
         print(f'set terminal pdfcairo size 16cm,{height:.2f}cm font "DejaVu Sans,7"')
     print(f'set termoption noenhanced\nset output "{output}"\nset multiplot\nset lmargin 20\nset rmargin 3')
     print(f'set xrange [0:{x_end:.3f}]\nset grid xtics lc rgb "#dddddd"\nset border 3')
-    print('set key outside bottom center horizontal font ",9" samplen 1.5\nset tics nomirror')
-    top = 1.0
+    print(f'set key at screen 0.5,{0.15 / height:.4f} center bottom horizontal font ",9" samplen 1.5')
+    print('set tics nomirror')
+    top = height
     for index, (labels, kinds, _) in enumerate(panels):
-        size = (len(labels) * row_cm + head_cm + (foot_cm if index == len(panels) - 1 else 0)) / height
-        print(f"set origin 0,{top - size:.4f}\nset size 1,{size:.4f}")
-        top -= size
+        plot_top = top - HEAD_CM
+        plot_bottom = plot_top - len(labels) * ROW_CM
+        top = plot_bottom - TICKS_CM
+        print(f"set tmargin at screen {plot_top / height:.4f}\nset bmargin at screen {plot_bottom / height:.4f}")
         print(f'set title "{titles[index] if index < len(titles) else ""}" font ",10"')
         print(f"set yrange [{-len(labels) + 0.5}:0.5]")
         print("set ytics (" + ", ".join(f'"{l}" {-i}' for i, l in enumerate(labels)) + ') font ",8"')
         print('set xlabel "ms"' if index == len(panels) - 1 else "unset xlabel")
-        print(f"set bmargin {5 if index == len(panels) - 1 else 2}\nset tmargin 2")
         for kind, spans in kinds.items():
             if spans:
                 print(f"$p{index}_{kind} << EOD")
@@ -116,5 +116,6 @@ def main():
         last = index == len(panels) - 1
         print("plot " + ", \\\n     ".join(plot_clauses(index, kinds, last)))
     print("unset multiplot")
+ROW_CM, HEAD_CM, TICKS_CM, FOOT_CM = 0.42, 0.9, 0.7, 1.3   # one row; above, below a panel; the foot
 
 main()

@@ -206,6 +206,12 @@ static void add_prose(struct text *line, const char *prose, const char *outputs,
     }
     text_add(line, prose);
 }
+static void write_appendix_numbering(FILE *out, char letter)
+{
+    char numbering[32];
+    snprintf(numbering, sizeof numbering, "\\appendixnumbering{%c}", letter);
+    write_latex(out, numbering);
+}
 static void write_running_head(FILE *out, const char *line, char letter)
 {
     struct text head = {0};
@@ -259,6 +265,7 @@ static void write_heading(FILE *out, const char *line, int level)
         inside.s[--inside.len] = '\0';   /* the closing brace */
     }
     if (!unnumbered && in_unnumbered_chapter) text_add(&inside, " .unnumbered");
+    if (appendix) text_add(&inside, " .appendix");   /* its figures are numbered B.1, ... */
     fputc('\n', out);   /* a heading needs a blank line before it, even at a file's start */
     const char *title = line;
     if (appendix) {
@@ -269,6 +276,7 @@ static void write_heading(FILE *out, const char *line, int level)
     fprintf(out, inside.len ? " {%s}\n" : "\n", inside.s + strspn(inside.s, " "));
     if (level == 1 && in_unnumbered_chapter)
         write_running_head(out, title, appendix ? (char)('A' + appendix_count - 1) : 0);
+    if (appendix) write_appendix_numbering(out, (char)('A' + appendix_count - 1));
     free(inside.s);
 }
 static size_t weave_docs(FILE *out, size_t i, const char *outputs)
