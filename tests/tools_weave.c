@@ -339,6 +339,66 @@ START_TEST(an_unknown_fact_or_a_bad_marker_fails)
 }
 END_TEST
 
+/* Write a file into the test directory. */
+static void write_file(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+#define TOOLS "$T/../../tangled/tools"
+#define SUMMARY "/usr/bin/python3 -c \"import json; e = json.load(open('t.json'))['traceEvents']; " \
+    "print('rows', [(x['pid'], x['args']['name']) for x in e if x['name'] == 'thread_name']); " \
+    "print('ends', [x['args']['detail'] for x in e if x['name'] == 'end' and x['pid'] == 1]); " \
+    "print('waits', sorted({x['name'] for x in e if x.get('cat') == 'wait'})); " \
+    "print('holds', sum(x['ph'] == 'b' for x in e), 'cancels', sum(x['name'] == 'cancel' for x in e))\""
+
+START_TEST(the_twin_recorder_writes_what_asyncio_did)
+{
+    write_file("twin.py", "import asyncio, sys\n"
+               "async def holder(semaphore):\n"
+               "    async with semaphore:\n"
+               "        await asyncio.sleep(0.01)\n"
+               "async def stopped():\n"
+               "    await asyncio.sleep(10)\n"
+               "async def main():\n"
+               "    semaphore = asyncio.Semaphore(1)\n"
+               "    tasks = [asyncio.create_task(holder(semaphore)) for _ in range(2)]\n"
+               "    victim = asyncio.create_task(stopped())\n"
+               "    await asyncio.sleep(0)\n"
+               "    victim.cancel()\n"
+               "    await asyncio.gather(*tasks, victim, return_exceptions=True)\n"
+               "    print('args', sys.argv[1:])\n"
+               "for _ in range(int(sys.argv[1])):\n"
+               "    asyncio.run(main())\n");
+    ck_assert_int_eq(run("/usr/bin/python3 " TOOLS "/twin-trace.py t.json twin.py 2 && "
+                         "/usr/bin/python3 " TOOLS "/check-trace.py t.json && " SUMMARY,
+                         out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "args ['2']\n"));   /* the twin ran with its arguments */
+    ck_assert_ptr_nonnull(strstr(out, "trace ok: "));
+    ck_assert_ptr_nonnull(strstr(out, ", 8 tasks, 2 runs\n"));
+    ck_assert_ptr_nonnull(strstr(out, "rows [(1, 'main'), (1, 'holder'), (1, 'holder'), "
+                                      "(1, 'stopped'), (2, 'main'),"));
+    ck_assert_ptr_nonnull(strstr(out, "ends ['CANCELLED', 'OK', 'OK', 'OK']\n"));
+    ck_assert_ptr_nonnull(strstr(out, "waits ['waiting: acquire', 'waiting: gather', "
+                                      "'waiting: sleep']\n"));
+    ck_assert_ptr_nonnull(strstr(out, "holds 4 cancels 2\n"));
+    /* A trace with other tasks than another's is refused when asked. */
+    ck_assert_int_eq(run("/usr/bin/python3 " TOOLS "/twin-trace.py u.json twin.py 1", out,
+                         sizeof out), 0);
+    ck_assert_int_ne(run("/usr/bin/python3 " TOOLS "/check-trace.py t.json --same-tasks u.json",
+                         out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "check-trace: t.json: tasks in each run: {1: 4, 2: 4}, "
+                                      "but {1: 4} in u.json"));
+    ck_assert_int_eq(run("/usr/bin/python3 " TOOLS "/check-trace.py t.json --same-tasks t.json",
+                         out, sizeof out), 0);
+}
+END_TEST
+
 static Suite *tools_suite(void)
 {
     Suite *s = suite_create("appendix: tangle and weave");
@@ -366,6 +426,7 @@ static Suite *tools_suite(void)
     tcase_add_test(t, tangle_follows_a_changed_book);
     tcase_add_test(t, tangle_reports_undefined_and_unused_chunks);
     tcase_add_test(t, tangle_check_finds_files_the_book_no_longer_makes);
+    tcase_add_test(t, the_twin_recorder_writes_what_asyncio_did);
     suite_add_tcase(s, t);
     return s;
 }
