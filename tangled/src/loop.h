@@ -2,6 +2,7 @@
 #ifndef LOOP_H
 #define LOOP_H
 #include "aio.h"
+#include <stdatomic.h>
 #include <sys/select.h>
 #include "coro.h"
 #include "stack.h"
@@ -85,6 +86,10 @@ struct aio_loop {
     bool virtual_clock;
     bool stop_requested;       /* aio_loop_stop: end after this turn */
     size_t turn_left;          /* callbacks of this turn not yet run */
+    struct { void (*items[4])(aio_loop *); size_t count; } before_turn;   /* run before each turn */
+    struct { atomic_int *flag; void (*take)(aio_loop *); } flagged;      /* take(loop) if *flag */
+    void (*timer_due)(aio_loop *loop, aio_time deadline, aio_time now);   /* or NULL */
+    bool (*caller_allowed)(const aio_loop *loop, const char *function);   /* NULL: anyone */
     struct coro scheduler;        /* the loop's own context, on the thread's stack */
     struct aio_task *current;     /* the task running now, or NULL */
     struct stack_pool *stacks;    /* the thread's pool, or own_stacks */
@@ -121,6 +126,14 @@ _Noreturn void misuse(const char *function, const char *format, ...)
 
 #define REQUIRE_ARGUMENT(pointer, function) \
     do { if (!(pointer)) misuse(function, "the argument '%s' is NULL", #pointer); } while (0)
+/* What later chapters add to a loop when it is made (0, or an errno: the loop is not
+   made) and free when it is freed: defined in extensions.c. */
+int loop_extensions_init(aio_loop *loop, const aio_loop_options *options);
+void loop_extensions_free(aio_loop *loop);
+void loop_add_before_turn(aio_loop *loop, void (*fn)(aio_loop *));
+void loop_remove_before_turn(aio_loop *loop, void (*fn)(aio_loop *));
+/* Before each turn, if *flag is set, call take(loop), which clears it; NULL: no flag. */
+void loop_watch_flag(aio_loop *loop, atomic_int *flag, void (*take)(aio_loop *));
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
 /* The caller's own timer, delay from now; AIO_FOREVER arms nothing. false: no memory. */
 bool timer_arm(aio_loop *loop, aio_timer *timer, aio_time delay, aio_callback *fn, void *arg);
