@@ -8,8 +8,8 @@ int loop_extensions_init(aio_loop *loop, const aio_loop_options *options)
 {
     (void)loop, (void)options;
     size_t stack_size = options && options->stack_size ? options->stack_size : default_stack_size();
-    struct stack_pool *shared = thread_stack_pool();   /* sets up what the thread keeps */
-    loop->stacks = stack_size == default_stack_size() ? shared : &loop->own_stacks;
+    loop->stacks = &loop->own_stacks;
+    use_the_thread_pools(loop, stack_size);
     if (loop->stacks == &loop->own_stacks && !stack_pool_init(loop->stacks, stack_size)) {
         fprintf(stderr, "aio_loop_new: a stack_size of %zu bytes is not allowed: a multiple of 4096, "
                 "at least 16384 and at most 1 GiB (or 0, the default)\n", stack_size);
@@ -33,6 +33,8 @@ void loop_extensions_free(aio_loop *loop)
     (void)loop;
     free_every_task(loop);
     if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
+    give_the_spare_tasks_back(loop);
+    free_spare_tasks(&loop->spare_tasks);
     thread_pool_free(loop->threads);
     foreign_calls_close(loop);
     inside_free(loop);

@@ -92,8 +92,9 @@ struct aio_loop {
     bool (*caller_allowed)(const aio_loop *loop, const char *function);   /* NULL: anyone */
     struct coro scheduler;        /* the loop's own context, on the thread's stack */
     struct aio_task *current;     /* the task running now, or NULL */
-    struct stack_pool *stacks;    /* the thread's pool, or own_stacks */
-    struct stack_pool own_stacks; /* for a loop with an unusual stack size */
+    struct stack_pool *stacks;    /* own_stacks, or a pool the thread keeps (chapter 12) */
+    struct stack_pool own_stacks;
+    struct aio_task *spare_tasks;      /* freed task structures, linked through next */
     struct aio_task *all_tasks;   /* every task not yet freed */
     struct aio_task *main_task;
     struct { int error; char message[96]; size_t count; } unread;   /* the last warning */
@@ -138,8 +139,8 @@ void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
 /* The caller's own timer, delay from now; AIO_FOREVER arms nothing. false: no memory. */
 bool timer_arm(aio_loop *loop, aio_timer *timer, aio_time delay, aio_callback *fn, void *arg);
 void free_every_task(aio_loop *loop);
+void free_spare_tasks(struct aio_task **spares);
 size_t default_stack_size(void);
-struct stack_pool *thread_stack_pool(void);
 int open_wake_pipe(int fds[2]);    /* non-blocking, close-on-exec; 0 or an errno */
 void close_wake_pipe(int fds[2]);
 void drain_wake_pipe(int fd);
@@ -172,4 +173,6 @@ void inside_ended(struct aio_task *task, aio_status status);
 void inside_timer_due(aio_loop *loop, aio_time deadline, aio_time now);
 void inside_main_ended(aio_loop *loop);
 void inside_turn(aio_loop *loop);
+void use_the_thread_pools(aio_loop *loop, size_t stack_size);
+void give_the_spare_tasks_back(aio_loop *loop);
 #endif
