@@ -191,14 +191,6 @@ void loop_add_before_turn(aio_loop *loop, void (*fn)(aio_loop *))
     loop->before_turn.items[loop->before_turn.count++] = fn;
 }
 
-void loop_remove_before_turn(aio_loop *loop, void (*fn)(aio_loop *))
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < loop->before_turn.count; i++)
-        if (loop->before_turn.items[i] != fn) loop->before_turn.items[kept++] = loop->before_turn.items[i];
-    loop->before_turn.count = kept;
-}
-
 static atomic_int never_set;
 
 void loop_watch_flag(aio_loop *loop, atomic_int *flag, void (*take)(aio_loop *))

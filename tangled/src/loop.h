@@ -131,8 +131,7 @@ _Noreturn void misuse(const char *function, const char *format, ...)
    made) and free when it is freed: defined in extensions.c. */
 int loop_extensions_init(aio_loop *loop, const aio_loop_options *options);
 void loop_extensions_free(aio_loop *loop);
-void loop_add_before_turn(aio_loop *loop, void (*fn)(aio_loop *));
-void loop_remove_before_turn(aio_loop *loop, void (*fn)(aio_loop *));
+void loop_add_before_turn(aio_loop *loop, void (*fn)(aio_loop *));   /* for the loop's life */
 /* Before each turn, if *flag is set, call take(loop), which clears it; NULL: no flag. */
 void loop_watch_flag(aio_loop *loop, atomic_int *flag, void (*take)(aio_loop *));
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
