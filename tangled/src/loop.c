@@ -43,33 +43,21 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
     }
     loop->watched.max_fd = -1;
     if (options) loop->virtual_clock = options->virtual_clock;
-    size_t stack_size = options && options->stack_size ? options->stack_size : default_stack_size();
-    struct stack_pool *shared = thread_stack_pool();   /* sets up what the thread keeps */
-    loop->stacks = stack_size == default_stack_size() ? shared : &loop->own_stacks;
-    if (loop->stacks == &loop->own_stacks && !stack_pool_init(loop->stacks, stack_size)) {
-        fprintf(stderr, "aio_loop_new: a stack_size of %zu bytes is not allowed: a multiple of 4096, "
-                "at least 16384 and at most 1 GiB (or 0, the default)\n", stack_size);
+    loop_watch_flag(loop, NULL, NULL);
+    int err = loop_extensions_init(loop, options);
+    if (err) {
         free(loop->ready.items);
         free(loop);
-        errno = EINVAL;
+        errno = err;
         return NULL;
     }
-    loop->thread_grace = options && options->thread_grace ? options->thread_grace : AIO_SEC(5);
-    loop->owner_thread = this_thread();
-    loop->max_threads = options ? options->max_threads : 0;
-    foreign_calls_open(loop);
-    loop->inside = inside_new(loop, options);
     return loop;
 }
 
 void aio_loop_free(aio_loop *loop)
 {
     if (!loop) return;
-    free_every_task(loop);
-    if (loop->stacks == &loop->own_stacks) stack_pool_free(&loop->own_stacks);
-    thread_pool_free(loop->threads);
-    foreign_calls_close(loop);
-    inside_free(loop);
+    loop_extensions_free(loop);
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
     free(loop->timers.items);
@@ -85,7 +73,7 @@ aio_time aio_now(aio_loop *loop)
 }
 int aio_call_soon(aio_loop *loop, aio_callback *fn, void *arg)
 {
-    if (!in_loop_thread(loop, "aio_call_soon")) return EPERM;
+    if (loop->caller_allowed && !loop->caller_allowed(loop, "aio_call_soon")) return EPERM;
     return ready_push(&loop->ready, fn, arg) ? 0 : ENOMEM;
 }
 
@@ -162,14 +150,13 @@ static int run_once(aio_loop *loop)
         while ((timer = timer_heap_first(&loop->timers)) && timer->deadline <= now) {
             timer_heap_remove(&loop->timers, timer);
             timer->state = TIMER_DUE;
-            if (INSIDE(loop)) inside_timer_due(loop, timer->deadline, now);
+            if (loop->timer_due) loop->timer_due(loop, timer->deadline, now);
             if (!ready_push(&loop->ready, fire, timer)) return ENOMEM;
         }
     }
     loop->turn_left = loop->ready.count;
-    if (loop->catching_sigint && atomic_load_explicit(&sigint_arrived, memory_order_relaxed))
-        take_sigint(loop);
-    if (INSIDE(loop)) inside_turn(loop);
+    if (atomic_load_explicit(loop->flagged.flag, memory_order_relaxed)) loop->flagged.take(loop);
+    for (size_t i = 0; i < loop->before_turn.count; i++) loop->before_turn.items[i](loop);
     while (loop->turn_left > 0) {
         loop->turn_left--;
         struct callback next = ready_pop(&loop->ready);
@@ -196,3 +183,18 @@ int aio_loop_run(aio_loop *loop)
 }
 
 void aio_loop_stop(aio_loop *loop) { loop->stop_requested = true; }
+void loop_add_before_turn(aio_loop *loop, void (*fn)(aio_loop *))
+{
+    size_t room = sizeof loop->before_turn.items / sizeof loop->before_turn.items[0];
+    if (loop->before_turn.count == room)
+        misuse("loop_add_before_turn", "more than %zu functions before a turn", room);
+    loop->before_turn.items[loop->before_turn.count++] = fn;
+}
+
+static atomic_int never_set;
+
+void loop_watch_flag(aio_loop *loop, atomic_int *flag, void (*take)(aio_loop *))
+{
+    loop->flagged.flag = flag ? flag : &never_set;
+    loop->flagged.take = take;
+}

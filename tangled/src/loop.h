@@ -2,6 +2,7 @@
 #ifndef LOOP_H
 #define LOOP_H
 #include "aio.h"
+#include <stdatomic.h>
 #include <sys/select.h>
 #include "coro.h"
 #include "stack.h"
@@ -85,10 +86,15 @@ struct aio_loop {
     bool virtual_clock;
     bool stop_requested;       /* aio_loop_stop: end after this turn */
     size_t turn_left;          /* callbacks of this turn not yet run */
+    struct { void (*items[4])(aio_loop *); size_t count; } before_turn;   /* run before each turn */
+    struct { atomic_int *flag; void (*take)(aio_loop *); } flagged;      /* take(loop) if *flag */
+    void (*timer_due)(aio_loop *loop, aio_time deadline, aio_time now);   /* or NULL */
+    bool (*caller_allowed)(const aio_loop *loop, const char *function);   /* NULL: anyone */
     struct coro scheduler;        /* the loop's own context, on the thread's stack */
     struct aio_task *current;     /* the task running now, or NULL */
-    struct stack_pool *stacks;    /* the thread's pool, or own_stacks */
-    struct stack_pool own_stacks; /* for a loop with an unusual stack size */
+    struct stack_pool *stacks;    /* own_stacks, or a pool the thread keeps (chapter 12) */
+    struct stack_pool own_stacks;
+    struct aio_task *spare_tasks;      /* freed task structures, linked through next */
     struct aio_task *all_tasks;   /* every task not yet freed */
     struct aio_task *main_task;
     struct { int error; char message[96]; size_t count; } unread;   /* the last warning */
@@ -121,12 +127,19 @@ _Noreturn void misuse(const char *function, const char *format, ...)
 
 #define REQUIRE_ARGUMENT(pointer, function) \
     do { if (!(pointer)) misuse(function, "the argument '%s' is NULL", #pointer); } while (0)
+/* What later chapters add to a loop when it is made (0, or an errno: the loop is not
+   made) and free when it is freed: defined in extensions.c. */
+int loop_extensions_init(aio_loop *loop, const aio_loop_options *options);
+void loop_extensions_free(aio_loop *loop);
+void loop_add_before_turn(aio_loop *loop, void (*fn)(aio_loop *));   /* for the loop's life */
+/* Before each turn, if *flag is set, call take(loop), which clears it; NULL: no flag. */
+void loop_watch_flag(aio_loop *loop, atomic_int *flag, void (*take)(aio_loop *));
 void aio_timer_cancel_internal(aio_loop *loop, aio_timer *timer);
 /* The caller's own timer, delay from now; AIO_FOREVER arms nothing. false: no memory. */
 bool timer_arm(aio_loop *loop, aio_timer *timer, aio_time delay, aio_callback *fn, void *arg);
 void free_every_task(aio_loop *loop);
+void free_spare_tasks(struct aio_task **spares);
 size_t default_stack_size(void);
-struct stack_pool *thread_stack_pool(void);
 int open_wake_pipe(int fds[2]);    /* non-blocking, close-on-exec; 0 or an errno */
 void close_wake_pipe(int fds[2]);
 void drain_wake_pipe(int fd);
@@ -159,4 +172,6 @@ void inside_ended(struct aio_task *task, aio_status status);
 void inside_timer_due(aio_loop *loop, aio_time deadline, aio_time now);
 void inside_main_ended(aio_loop *loop);
 void inside_turn(aio_loop *loop);
+void use_the_thread_pools(aio_loop *loop, size_t stack_size);
+void give_the_spare_tasks_back(aio_loop *loop);
 #endif

@@ -50,6 +50,7 @@ void catch_sigint(aio_loop *loop)
     atomic_store(&sigint_arrived, 0);
     sigaction(SIGINT, &action, NULL);
     loop->catching_sigint = true;
+    loop_watch_flag(loop, &sigint_arrived, take_sigint);
 }
 void take_sigint(aio_loop *loop)
 {
@@ -66,6 +67,7 @@ aio_outcome stop_catching_sigint(aio_loop *loop, aio_task *main_task, aio_outcom
     aio_unwatch(loop, sigint_pipe[0], AIO_READABLE);
     close_wake_pipe(sigint_pipe);
     loop->catching_sigint = false;
+    loop_watch_flag(loop, NULL, NULL);
     atomic_store(&sigint_claimed, false);
     if (loop->sigint_cancelled_main && result.status == AIO_CANCELLED &&
         aio_uncancel(main_task) == 0)

@@ -18,16 +18,9 @@ static void finish(aio_task *task, aio_outcome outcome);
 static void retire(aio_task *task);
 static void release_reference(aio_task *task);
 static void stack_overflowed(aio_task *task);
-static aio_task *take_structure(void);
-static void put_structure(aio_task *task);
+static aio_task *take_structure(aio_loop *loop);
+static void put_structure(aio_loop *loop, aio_task *task);
 static void copy_name(char *to, const char *from, size_t size);
-struct thread_resources {
-    struct stack_pool stacks;     /* default-sized stacks */
-    aio_task *spare_tasks;        /* freed task structures, linked through next */
-    void *signal_stack;           /* for the overflow report */
-};
-static _Thread_local struct thread_resources thread_own;
-static struct thread_resources *thread_resources(void);
 static void write_all(const char *text, size_t length)
 {
     while (length > 0) {
@@ -59,20 +52,32 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     }
     signal(sig, SIG_DFL);   /* returning re-runs the access: the default action ends it */
 }
+static _Thread_local struct { void *memory; stack_t previous; } signal_stack;
+
 static void install_overflow_handler(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
     (void)on_segv;   /* AddressSanitizer handles SIGSEGV itself */
 #else
-    struct thread_resources *own = thread_resources();
-    if (!own->signal_stack && (own->signal_stack = malloc(64 * 1024))) {
-        stack_t ss = {.ss_sp = own->signal_stack, .ss_size = 64 * 1024};
-        sigaltstack(&ss, NULL);
+    if ((signal_stack.memory = malloc(64 * 1024))) {
+        stack_t ss = {.ss_sp = signal_stack.memory, .ss_size = 64 * 1024};
+        if (sigaltstack(&ss, &signal_stack.previous) != 0) {
+            free(signal_stack.memory);
+            signal_stack.memory = NULL;
+        }
     }
     struct sigaction action = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK};
     sigemptyset(&action.sa_mask);
     sigaction(SIGSEGV, &action, NULL);
 #endif
+}
+
+static void remove_signal_stack(void)
+{
+    if (!signal_stack.memory) return;
+    sigaltstack(&signal_stack.previous, NULL);
+    free(signal_stack.memory);
+    signal_stack.memory = NULL;
 }
 static bool start(aio_task *task)
 {
@@ -97,7 +102,7 @@ static void step(void *arg)
     coro_leaving(&loop->scheduler, &task->context, 0);
     coro_switch(&loop->scheduler, &task->context);
     coro_arrived(&loop->scheduler, NULL, NULL);
-    task = loop->current;   /* the task that came back: see "handing over" */
+    task = loop->current;   /* the task that came back (chapter 12: not always this one) */
     loop->current = NULL;
     if (!stack_intact(loop->stacks, task->stack)) stack_overflowed(task);
     if (task->state == TASK_DONE) retire(task);
@@ -322,11 +327,11 @@ aio_task *(aio_spawn)(const char *name, aio_task_fn *fn, void *arg)
         fprintf(stderr, "aio_spawn: no loop is running in this thread (call it inside aio_run)\n");
         return NULL;
     }
-    aio_task *task = take_structure();
+    aio_task *task = take_structure(loop);
     void *stack = task ? stack_get(loop->stacks) : NULL;
     if (!stack || !ready_reserve(&loop->ready)) {
         if (stack) stack_put(loop->stacks, stack);
-        if (task) put_structure(task);
+        if (task) put_structure(loop, task);
         errno = ENOMEM;
         return NULL;
     }
@@ -341,19 +346,28 @@ aio_task *(aio_spawn)(const char *name, aio_task_fn *fn, void *arg)
     ready_push_reserved(&loop->ready, step, task);
     return task;
 }
-static aio_task *take_structure(void)
+static aio_task *take_structure(aio_loop *loop)
 {
-    aio_task *task = thread_own.spare_tasks;
+    aio_task *task = loop->spare_tasks;
     if (!task) return malloc(sizeof *task);
-    thread_own.spare_tasks = task->next;
+    loop->spare_tasks = task->next;
     return task;
 }
 
-static void put_structure(aio_task *task)
+static void put_structure(aio_loop *loop, aio_task *task)
 {
     task->state = TASK_FREED;
-    task->next = thread_own.spare_tasks;
-    thread_own.spare_tasks = task;
+    task->next = loop->spare_tasks;
+    loop->spare_tasks = task;
+}
+
+void free_spare_tasks(aio_task **spares)
+{
+    while (*spares) {
+        aio_task *task = *spares;
+        *spares = task->next;
+        free(task);
+    }
 }
 
 static void copy_name(char *to, const char *from, size_t size)
@@ -396,7 +410,7 @@ static void release_reference(aio_task *task)
     else loop->all_tasks = task->next;
     if (task->next) task->next->previous = task->previous;
     free(task->message);
-    put_structure(task);
+    put_structure(task->loop, task);   /* not loop: kept across free(), it costs a register */
 }
 void task_check_handle(const aio_task *task, const char *function)
 {
@@ -420,7 +434,7 @@ void free_every_task(aio_loop *loop)
         if (task->stack) stack_put(loop->stacks, task->stack);
         free(task->message);
         forget_cancel_message(task);
-        put_structure(task);
+        put_structure(loop, task);
     }
     report_repeats(loop);
 }
@@ -463,6 +477,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         if (!(loop->main_task = aio_spawn("main", main, arg))) {
             running_loop = NULL;
             aio_loop_free(loop);
+            remove_signal_stack();
             if (outcome) *outcome = (aio_outcome){.status = AIO_ERROR, .error = ENOMEM,
                                                   .message = "aio_run: no memory for the main task"};
             return AIO_ERROR;
@@ -483,6 +498,7 @@ aio_status aio_run(aio_task_fn *main, void *arg, const aio_loop_options *options
         cancel_the_rest(loop);
         running_loop = NULL;
         aio_loop_free(loop);
+        remove_signal_stack();
     }
     if (result.message && result.message != message) {
         snprintf(message, sizeof message, "%s", result.message);
@@ -539,22 +555,19 @@ size_t default_stack_size(void)
     return 64 * 1024;
 #endif
 }
+struct thread_resources {
+    struct stack_pool stacks;     /* default-sized stacks */
+    aio_task *spare_tasks;        /* freed task structures, linked through next */
+};
+static _Thread_local struct thread_resources thread_own;
 static pthread_key_t thread_end;
 static bool thread_end_made;
 
 static void free_thread_resources(void *arg)
 {
     struct thread_resources *own = arg;
-    if (own->signal_stack) {
-        sigaltstack(&(stack_t){.ss_flags = SS_DISABLE}, NULL);
-        free(own->signal_stack);
-    }
     stack_pool_free(&own->stacks);
-    while (own->spare_tasks) {
-        aio_task *task = own->spare_tasks;
-        own->spare_tasks = task->next;
-        free(task);
-    }
+    free_spare_tasks(&own->spare_tasks);
     *own = (struct thread_resources){0};
 }
 
@@ -573,8 +586,24 @@ static struct thread_resources *thread_resources(void)
     }
     return &thread_own;
 }
+void use_the_thread_pools(aio_loop *loop, size_t stack_size)
+{
+    struct thread_resources *own = thread_resources();   /* sets them up the first time */
+    if (stack_size == default_stack_size()) loop->stacks = &own->stacks;
+    loop->spare_tasks = own->spare_tasks;
+    own->spare_tasks = NULL;
+}
 
-struct stack_pool *thread_stack_pool(void) { return &thread_resources()->stacks; }
+void give_the_spare_tasks_back(aio_loop *loop)
+{
+    if (thread_own.spare_tasks) {   /* rare: another loop of this thread gave its list back */
+        aio_task **end = &loop->spare_tasks;
+        while (*end) end = &(*end)->next;
+        *end = thread_own.spare_tasks;
+    }
+    thread_own.spare_tasks = loop->spare_tasks;
+    loop->spare_tasks = NULL;
+}
 static void describe_sleep(const aio_task *task, char *text, size_t size)
 {
     snprintf(text, size, "due at %.3f ms", task->timer.deadline / 1e6);

@@ -13,13 +13,13 @@ struct aio_task {
     aio_loop *loop;
     aio_task_fn *fn;
     void *arg;
-    void *stack;                      /* from the pool, until the task ends */
+    void *stack;                      /* from the loop's pool, until the task ends */
     enum task_state state;
-    int references;                   /* the creator's handle, and one while not done */
     aio_status wake_status;           /* what the current suspending call returns */
+    int references;                   /* the creator's handle, and one while not done */
     bool outcome_read;                /* someone awaited or gathered it */
-    bool handle_released;             /* its creator called aio_release */
     bool cancel_requested;            /* to deliver at the next suspension point */
+    bool handle_released;             /* its creator called aio_release */
     void (*abort_wait)(aio_task *);   /* undoes the current wait, for cancellation */
     struct aio_timer timer;           /* for aio_sleep */
     aio_task *awaited;                /* the task this one awaits, if any */
@@ -36,7 +36,7 @@ struct aio_task {
     int cancel_requests;              /* aio_cancelling */
     struct aio_group *group;          /* the group whose end this task waits for */
     struct thread_job *thread_job;    /* what aio_to_thread waits for */
-    char name[24];                    /* a million tasks: every byte here counts */
+    char name[24];                    /* for messages and traces; cut to fit */
 };
 aio_task *current_task_or_complain(const char *function);
 void task_begin_wait(aio_task *task, void (*abort_wait)(aio_task *));
