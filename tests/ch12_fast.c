@@ -152,6 +152,55 @@ START_TEST(a_task_handed_the_thread_after_a_cancel_sees_cancelled)
 }
 END_TEST
 
+/* ---- handing over across turns ---- */
+
+/* Three tasks take turns for three rounds; in its second step, b queues a callback (x), and
+   in its first, a sets a timer due at once (t) if asked. The order must be the model's: a
+   turn runs what was queued when it began; a due timer joins the queue between turns. */
+static bool with_a_timer;
+
+static aio_outcome take_three_turns(void *letter)
+{
+    for (int i = 0; i < 3; i++) {
+        note(letter);
+        if (i == 0 && with_a_timer && *(char *)letter == 'a')
+            ck_assert_ptr_nonnull(aio_call_later(aio_running_loop(), 0, note_callback, "t"));
+        if (i == 1 && *(char *)letter == 'b')
+            ck_assert_int_eq(aio_call_soon(aio_running_loop(), note_callback, "x"), 0);
+        if (aio_yield() != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    }
+    return aio_value(0);
+}
+
+static aio_outcome three_taking_turns(void *arg)
+{
+    (void)arg;
+    trace[0] = '\0';
+    aio_task *tasks[3] = {aio_spawn("a", take_three_turns, "a"), aio_spawn("b", take_three_turns, "b"),
+                          aio_spawn("c", take_three_turns, "c")};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(aio_await(tasks[i], NULL), AIO_OK);
+        aio_release(tasks[i]);
+    }
+    return aio_value(0);
+}
+
+START_TEST(handing_over_across_turns_keeps_the_order_of_turns)
+{
+    with_a_timer = false;
+    ck_assert_int_eq(aio_run(three_taking_turns, NULL, &virtual, NULL), AIO_OK);
+    ck_assert_str_eq(trace, "abc" "abc" "axbc");
+}
+END_TEST
+
+START_TEST(a_timer_due_between_turns_runs_there)
+{
+    with_a_timer = true;
+    ck_assert_int_eq(aio_run(three_taking_turns, NULL, &virtual, NULL), AIO_OK);
+    ck_assert_str_eq(trace, "abc" "abct" "axbc");
+}
+END_TEST
+
 static Suite *fast_suite(void)
 {
     Suite *s = suite_create("chapter 12: making tasks fast");
@@ -161,6 +210,8 @@ static Suite *fast_suite(void)
     tcase_add_test(t, two_loops_of_one_thread_both_give_their_spare_structures_back);
     tcase_add_test(t, handing_over_never_jumps_a_callback_queued_between_two_tasks);
     tcase_add_test(t, a_task_handed_the_thread_after_a_cancel_sees_cancelled);
+    tcase_add_test(t, handing_over_across_turns_keeps_the_order_of_turns);
+    tcase_add_test(t, a_timer_due_between_turns_runs_there);
     suite_add_tcase(s, t);
     return s;
 }

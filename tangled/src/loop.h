@@ -172,6 +172,13 @@ void inside_ended(struct aio_task *task, aio_status status);
 void inside_timer_due(aio_loop *loop, aio_time deadline, aio_time now);
 void inside_main_ended(aio_loop *loop);
 void inside_turn(aio_loop *loop);
+/* Would the loop, between this turn and the next, do nothing but start the next one? */
+static inline bool loop_idle_between_turns(const aio_loop *loop)
+{
+    return loop->timers.count == 0 && loop->watched.count == 0 && !loop->stop_requested &&
+           loop->before_turn.count == 0 &&
+           !atomic_load_explicit(loop->flagged.flag, memory_order_relaxed);
+}
 void use_the_thread_pools(aio_loop *loop, size_t stack_size);
 void give_the_spare_tasks_back(aio_loop *loop);
 #endif

@@ -159,6 +159,8 @@ aio_status task_switch_out(aio_task *task)
 {
     aio_loop *loop = task->loop;
     struct coro *next = &loop->scheduler;
+    if (loop->turn_left == 0 && loop->ready.count > 0 && loop_idle_between_turns(loop))
+        loop->turn_left = loop->ready.count;   /* what the loop would do next */
     if (loop->turn_left > 0 && loop->ready.items[loop->ready.head].fn == step) {
         aio_task *successor = loop->ready.items[loop->ready.head].arg;
         if (successor->state == TASK_READY) {
