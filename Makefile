@@ -23,9 +23,11 @@ CFLAGS   := -std=c11 -Wall -Wextra -Werror -g -O2 -D_FORTIFY_SOURCE=2 -fstack-cl
 TOOLCC   := $(CC) -std=c11 -Wall -Wextra -Werror -O2
 
 # Variants of the runtime the tests run on: the assembly context switch,
-# the portable ucontext one, and the assembly one under ASan + UBSan.
+# the portable ucontext one, the epoll backend instead of select() (appendix "epoll"),
+# and the assembly one under ASan + UBSan.
 VARIANT_FLAGS_asm      :=
 VARIANT_FLAGS_ucontext := -DAIO_CORO_UCONTEXT
+VARIANT_FLAGS_epoll    := -DAIO_BACKEND_EPOLL
 VARIANT_FLAGS_asan     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -U_FORTIFY_SOURCE
 # ThreadSanitizer, for the tests that use threads (chapter 9's pool) only: it is not told
 # about the coroutines' stack switches, which suits a few tasks, not 100,000.
@@ -83,7 +85,7 @@ DEMOS   := $(basename $(notdir $(wildcard tangled/demos/*.c)))
 TESTS   := $(basename $(notdir $(wildcard tests/ch[0-9][0-9]_*.c)))
 
 build: $(B)/asm/libaio.a $(DEMOS:%=$(B)/bin/%) $(DEMOS:%=$(B)/out/%.txt) $(B)/book.html $(B)/book.pdf \
-       $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced $(FIGURES) $(B)/compile_commands.json
+       $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced $(B)/bench/aio_bench_epoll $(FIGURES) $(B)/compile_commands.json
 
 # The library and tests of one variant: $(B)/VARIANT/...
 define variant
@@ -100,16 +102,20 @@ $(B)/$(1)/tests/%: tests/%.c tests/test_util.h $(B)/$(1)/libaio.a
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(VARIANT_FLAGS_$(1)) -I$(L)/tangled/include -I$(L)/tangled/src -Itests -o $$@ $$< $(B)/$(1)/libaio.a $$$$(pkg-config --libs check)
 endef
-$(foreach v,asm ucontext asan tsan untraced,$(eval $(call variant,$(v))))
+$(foreach v,asm ucontext epoll asan tsan untraced,$(eval $(call variant,$(v))))
 
 $(B)/bin/%: $(L)/tangled/demos/%.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/asm/libaio.a -lm -pthread
 
-# The benchmark program is built with everything else, so it never rots.
+# The benchmark program is built with everything else, so it never rots;
+# aio_bench_epoll is the same program on the epoll backend.
 $(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/asm/libaio.a
+$(B)/bench/aio_bench_epoll: $(L)/tangled/bench/aio_bench.c $(B)/epoll/libaio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/epoll/libaio.a
 
 $(B)/bench/aio_bench_untraced: $(L)/tangled/bench/aio_bench.c $(B)/untraced/libaio.a
 	@mkdir -p $(@D)
@@ -250,10 +256,11 @@ $(B)/compile_commands.json: Makefile $(BOOK)
 
 RUN_TESTS = ( failed=0; for t in $(2); do echo "== $(1) $$t"; CK_FORK=yes $(B)/$(1)/tests/$$t || failed=1; done; exit $$failed ) 2>&1 | tee $(B)/results/$(1).txt
 
-test-variants: $(foreach v,asm ucontext asan,$(TESTS:%=$(B)/$(v)/tests/%)) $(TSAN_TESTS:%=$(B)/tsan/tests/%)
+test-variants: $(foreach v,asm ucontext epoll asan,$(TESTS:%=$(B)/$(v)/tests/%)) $(TSAN_TESTS:%=$(B)/tsan/tests/%)
 	@mkdir -p $(B)/results
 	@$(call RUN_TESTS,asm,$(TESTS))
 	@$(call RUN_TESTS,ucontext,$(TESTS))
+	@$(call RUN_TESTS,epoll,$(TESTS))
 	@export ASAN_OPTIONS=detect_leaks=1; $(call RUN_TESTS,asan,$(TESTS))
 	@export TSAN_OPTIONS=halt_on_error=1; $(call RUN_TESTS,tsan,$(TSAN_TESTS))
 
@@ -304,7 +311,7 @@ $(B)/asm/tests/tools_weave: tests/tools_weave.c tests/test_util.h
 ROUNDS ?= 5
 bench: tangle
 	@bash tangled/tools/setup.sh bench
-	@$(MAKE) $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced
+	@$(MAKE) $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced $(B)/bench/aio_bench_epoll
 	@mkdir -p $(B)/bench $(B)/out bench
 	bash tangled/bench/run.sh $(ROUNDS) > $(B)/bench/results.txt
 	cp $(B)/bench/results.txt bench/results.txt

@@ -178,8 +178,9 @@ AIO_MUST_CHECK aio_status aio_wait_for(aio_task *task, aio_time timeout,
 /* Wait until fd is readable or writable (events), or timeout passes (AIO_FOREVER:
    none; <= 0: a poll, AIO_TIMEOUT unless fd is ready at the next turn). AIO_OK only
    when fd was reported ready for this wait. AIO_TIMEOUT, AIO_CANCELLED, or AIO_ERROR
-   with errno: EBADF (bad, closed or >= FD_SETSIZE), EINVAL (events not a non-empty
-   set of AIO_READABLE | AIO_WRITABLE), EBUSY (another task waits for the same event). */
+   with errno: EBADF (bad or closed; with select(), also >= FD_SETSIZE), EINVAL (events
+   not a non-empty set of AIO_READABLE | AIO_WRITABLE), EBUSY (another task waits for
+   the same event), EPERM (with epoll: a regular file, which epoll cannot watch). */
 AIO_MUST_CHECK aio_status aio_wait_fd(int fd, int events, aio_time timeout);
 
 int aio_set_nonblocking(int fd);      /* 0 or an errno value */

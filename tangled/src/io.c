@@ -20,10 +20,10 @@ static aio_status wait_fd(int fd, int events, aio_time timeout, const char *func
     aio_task *self = current_task_or_complain(function);
     if (!self) return AIO_ERROR;
     aio_loop *loop = self->loop;
-    if (fd < 0 || fd >= FD_SETSIZE) return fail(EBADF);
+    if (fd < 0) return fail(EBADF);
     if (events == 0 || (events & ~(AIO_READABLE | AIO_WRITABLE))) return fail(EINVAL);
-    if (((events & AIO_READABLE) && loop->watched.readers[fd].fn) ||
-        ((events & AIO_WRITABLE) && loop->watched.writers[fd].fn))
+    if (((events & AIO_READABLE) && watcher_of(&loop->watched, fd, AIO_READABLE)) ||
+        ((events & AIO_WRITABLE) && watcher_of(&loop->watched, fd, AIO_WRITABLE)))
         return fail(EBUSY);
     if (task_take_cancel(self)) return AIO_CANCELLED;
     struct fd_wait wait = {self, fd, events};
@@ -37,10 +37,7 @@ static aio_status wait_fd(int fd, int events, aio_time timeout, const char *func
     aio_status status = task_switch_out(self);
     stop_watching(&wait);   /* already done by the wake-up; kept as a guarantee */
     aio_timer_cancel_internal(loop, &self->timer);
-    if (FD_ISSET(fd, &loop->watched.closed)) {
-        FD_CLR(fd, &loop->watched.closed);
-        return fail(EBADF);
-    }
+    if (take_closed_mark(&loop->watched, fd)) return fail(EBADF);
     return status;
 }
 
@@ -48,14 +45,17 @@ aio_status aio_wait_fd(int fd, int events, aio_time timeout)
 {
     return wait_fd(fd, events, timeout, "aio_wait_fd");
 }
+static bool watched_by(aio_loop *loop, struct fd_wait *wait, int event)
+{
+    struct watcher *watcher = watcher_of(&loop->watched, wait->fd, event);
+    return (wait->events & event) && watcher && watcher->arg == wait;
+}
+
 static void stop_watching(struct fd_wait *wait)
 {
     aio_loop *loop = wait->task->loop;
-    struct watched *w = &loop->watched;
-    if ((wait->events & AIO_READABLE) && w->readers[wait->fd].arg == wait)
-        aio_unwatch(loop, wait->fd, AIO_READABLE);
-    if ((wait->events & AIO_WRITABLE) && w->writers[wait->fd].arg == wait)
-        aio_unwatch(loop, wait->fd, AIO_WRITABLE);
+    if (watched_by(loop, wait, AIO_READABLE)) aio_unwatch(loop, wait->fd, AIO_READABLE);
+    if (watched_by(loop, wait, AIO_WRITABLE)) aio_unwatch(loop, wait->fd, AIO_WRITABLE);
 }
 
 static void end_fd_wait(struct fd_wait *wait, aio_status status)

@@ -41,7 +41,7 @@ aio_loop *aio_loop_new(const aio_loop_options *options)
         free(loop);
         return NULL;
     }
-    loop->watched.max_fd = -1;
+    io_init(&loop->watched);
     if (options) loop->virtual_clock = options->virtual_clock;
     loop_watch_flag(loop, NULL, NULL);
     int err = loop_extensions_init(loop, options);
@@ -58,6 +58,7 @@ void aio_loop_free(aio_loop *loop)
 {
     if (!loop) return;
     loop_extensions_free(loop);
+    io_free(&loop->watched);
     for (size_t i = 0; i < loop->timers.count; i++)
         if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
     free(loop->timers.items);

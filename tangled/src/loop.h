@@ -71,12 +71,39 @@ struct watcher {
     void *arg;
 };
 
+#ifdef AIO_BACKEND_EPOLL
+#include "epoll.h"            /* the same seam on epoll (appendix) */
+#else
 struct watched {
     struct watcher readers[FD_SETSIZE], writers[FD_SETSIZE];
     int count;                /* watchers in use */
     int max_fd;               /* highest fd with a watcher, or -1 */
     fd_set closed;            /* watched descriptors found closed (see below) */
 };
+static inline struct watcher *watcher_of(struct watched *w, int fd, int event)
+{
+    if (fd < 0 || fd >= FD_SETSIZE) return NULL;
+    struct watcher *slot = event == AIO_READABLE ? &w->readers[fd] : &w->writers[fd];
+    return slot->fn ? slot : NULL;
+}
+
+static inline bool take_closed_mark(struct watched *w, int fd)
+{
+    if (fd < 0 || fd >= FD_SETSIZE || !FD_ISSET(fd, &w->closed)) return false;
+    FD_CLR(fd, &w->closed);
+    return true;
+}
+#endif
+static inline void set_watcher(struct watched *w, struct watcher *slot, aio_callback *fn, void *arg)
+{
+    w->count += (fn != NULL) - (slot->fn != NULL);
+    *slot = (struct watcher){fn, arg};
+}
+static inline void run_watcher(void *slot)
+{
+    struct watcher *watcher = slot;
+    if (watcher->fn) watcher->fn(watcher->arg);
+}
 
 struct aio_loop {
     struct ready_queue ready;
@@ -120,7 +147,10 @@ static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
 {
     return heap->count ? heap->items[0] : NULL;
 }
-int io_wait(aio_loop *loop, aio_time timeout);   /* < 0: no timeout */
+void io_init(struct watched *w);                  /* with the loop */
+void io_free(struct watched *w);
+int io_wait(aio_loop *loop, aio_time timeout);    /* < 0: no timeout; 0 or an errno */
+/* and aio_watch, aio_unwatch, watcher_of, take_closed_mark */
 /* A programming error: print "FUNCTION: what went wrong" on stderr, then abort. */
 _Noreturn void misuse(const char *function, const char *format, ...)
     __attribute__((format(printf, 2, 3)));

@@ -1,13 +1,12 @@
 /* select.c: the loop's one way to wait, for file descriptors and time. */
+#ifndef AIO_BACKEND_EPOLL
 #include "loop.h"
 #include <errno.h>
 #include <fcntl.h>
 
-static void set_watcher(struct watched *w, struct watcher *slot, aio_callback *fn, void *arg)
-{
-    w->count += (fn != NULL) - (slot->fn != NULL);
-    *slot = (struct watcher){fn, arg};
-}
+void io_init(struct watched *w) { w->max_fd = -1; }
+
+void io_free(struct watched *w) { (void)w; }
 
 int aio_watch(aio_loop *loop, int fd, int events, aio_callback *fn, void *arg)
 {
@@ -44,11 +43,6 @@ static int drop_closed_descriptors(aio_loop *loop)
     }
     return 0;
 }
-static void run_watcher(void *slot)
-{
-    struct watcher *watcher = slot;
-    if (watcher->fn) watcher->fn(watcher->arg);
-}
 int io_wait(aio_loop *loop, aio_time timeout)
 {
     struct watched *w = &loop->watched;
@@ -76,3 +70,4 @@ int io_wait(aio_loop *loop, aio_time timeout)
     }
     return 0;
 }
+#endif
