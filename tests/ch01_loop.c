@@ -222,12 +222,68 @@ START_TEST(select_reports_a_writable_pipe_on_the_real_clock)
 }
 END_TEST
 
-START_TEST(descriptors_select_cannot_hold_are_refused)
+START_TEST(bad_descriptors_and_events_are_refused)
 {
-    ck_assert_int_eq(aio_watch(loop, FD_SETSIZE, AIO_READABLE, note, "x"), EBADF);
     ck_assert_int_eq(aio_watch(loop, -1, AIO_READABLE, note, "x"), EBADF);
     ck_assert_int_eq(aio_watch(loop, 0, 0, note, "x"), EINVAL);
     ck_assert_int_eq(aio_loop_run(loop), 0);   /* nothing was watched */
+}
+END_TEST
+
+static int high_fd;
+static void on_high_readable(void *letter)
+{
+    char byte;
+    ck_assert_int_eq(read(high_fd, &byte, 1), 1);
+    note(letter);
+    aio_unwatch(loop, high_fd, AIO_READABLE);
+}
+
+/* An open descriptor numbered FD_SETSIZE or more: select() cannot hold it and refuses
+   it; the epoll backend (appendix "epoll", -DAIO_BACKEND_EPOLL) watches it like any other. */
+START_TEST(a_descriptor_past_fd_setsize_is_refused_by_select_and_watched_by_epoll)
+{
+    ck_assert_int_eq(pipe(pipe_fds), 0);
+    high_fd = duplicate_at_or_above(pipe_fds[0], FD_SETSIZE);
+    if (high_fd >= 0) {
+#ifdef AIO_BACKEND_EPOLL
+        ck_assert_int_eq(aio_watch(loop, high_fd, AIO_READABLE, on_high_readable, "h"), 0);
+        aio_call_later(loop, AIO_MSEC(2), write_byte, NULL);
+        ck_assert_int_eq(aio_loop_run(loop), 0);
+        ck_assert_str_eq(order, "h");
+#else
+        ck_assert_int_eq(aio_watch(loop, high_fd, AIO_READABLE, on_high_readable, "h"), EBADF);
+        ck_assert_int_eq(aio_loop_run(loop), 0);   /* nothing was watched */
+#endif
+        close(high_fd);
+    }
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+}
+END_TEST
+
+/* A watcher stays until it is unwatched, and runs at every turn its descriptor is ready
+   (level-triggered, on both backends: epoll's one-shot registration is armed again). */
+static int reads_left;
+static void read_one_byte(void *letter)
+{
+    char byte;
+    ck_assert_int_eq(read(pipe_fds[0], &byte, 1), 1);
+    note(letter);
+    if (--reads_left == 0) aio_unwatch(loop, pipe_fds[0], AIO_READABLE);
+}
+
+START_TEST(a_watcher_runs_while_its_descriptor_is_ready_until_unwatched)
+{
+    ck_assert_int_eq(pipe(pipe_fds), 0);
+    ck_assert_int_eq(write(pipe_fds[1], "abc", 3), 3);
+    reads_left = 3;
+    ck_assert_int_eq(aio_watch(loop, pipe_fds[0], AIO_READABLE, read_one_byte, "r"), 0);
+    aio_call_later(loop, AIO_MSEC(5), note, "t");
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_str_eq(order, "rrrt");
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
 }
 END_TEST
 
@@ -263,7 +319,9 @@ static Suite *loop_suite(void)
     tcase_add_test(t, cancelled_timers_do_not_fire);
     tcase_add_test(t, select_reports_a_readable_pipe);
     tcase_add_test(t, select_reports_a_writable_pipe_on_the_real_clock);
-    tcase_add_test(t, descriptors_select_cannot_hold_are_refused);
+    tcase_add_test(t, bad_descriptors_and_events_are_refused);
+    tcase_add_test(t, a_descriptor_past_fd_setsize_is_refused_by_select_and_watched_by_epoll);
+    tcase_add_test(t, a_watcher_runs_while_its_descriptor_is_ready_until_unwatched);
     tcase_add_test(t, a_checked_runtime_error_names_the_function_and_stops);
     suite_add_tcase(s, t);
     return s;

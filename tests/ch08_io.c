@@ -72,8 +72,6 @@ static aio_outcome refuse(void *arg)
 {
     (void)arg;
     errno = 0;
-    ck_assert_int_eq(aio_wait_fd(FD_SETSIZE, AIO_READABLE, AIO_FOREVER), AIO_ERROR);
-    ck_assert_int_eq(errno, EBADF);
     ck_assert_int_eq(aio_wait_fd(-3, AIO_READABLE, AIO_FOREVER), AIO_ERROR);
     ck_assert_int_eq(errno, EBADF);
     errno = 0;
@@ -105,9 +103,43 @@ START_TEST(a_read_outside_a_task_is_refused_by_its_own_name)
 }
 END_TEST
 
-START_TEST(descriptors_beyond_fd_setsize_are_refused)
+START_TEST(bad_descriptors_and_events_are_refused)
 {
     ck_assert_int_eq(aio_run(refuse, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+/* An open descriptor numbered FD_SETSIZE or more: the select() backend refuses it
+   (EBADF), the epoll backend (appendix "epoll", -DAIO_BACKEND_EPOLL) serves it. */
+static int high_fd;
+static aio_outcome wait_on_a_high_descriptor(void *arg)
+{
+    (void)arg;
+    errno = 0;
+#ifdef AIO_BACKEND_EPOLL
+    ck_assert_int_eq(write(fds[1], "h", 1), 1);
+    ck_assert_int_eq(aio_wait_fd(high_fd, AIO_READABLE, AIO_SEC(1)), AIO_OK);
+    char byte;
+    size_t got;
+    ck_assert_int_eq(aio_read(high_fd, &byte, 1, &got), AIO_OK);
+    ck_assert_uint_eq(got, 1);
+#else
+    ck_assert_int_eq(aio_wait_fd(high_fd, AIO_READABLE, AIO_FOREVER), AIO_ERROR);
+    ck_assert_int_eq(errno, EBADF);
+#endif
+    return aio_value(0);
+}
+
+START_TEST(descriptors_past_fd_setsize_are_refused_by_select_and_served_by_epoll)
+{
+    ck_assert_int_eq(pipe(fds), 0);
+    high_fd = duplicate_at_or_above(fds[0], FD_SETSIZE);
+    if (high_fd >= 0) {
+        ck_assert_int_eq(aio_run(wait_on_a_high_descriptor, NULL, &virtual, NULL), AIO_OK);
+        close(high_fd);
+    }
+    close(fds[0]);
+    close(fds[1]);
 }
 END_TEST
 
@@ -202,6 +234,115 @@ START_TEST(closing_a_watched_descriptor_wakes_its_waiter_with_an_error)
     ck_assert_int_eq(pipe(fds), 0);
     ck_assert_int_eq(aio_run(close_under_a_waiter, NULL, NULL, NULL), AIO_OK);
     close(fds[1]);
+}
+END_TEST
+
+/* Closing under a waiter while another task keeps the loop busy: select() finds the
+   closed descriptor at its next turn; epoll (appendix "epoll") once the loop has
+   nothing else to do. Either way the waiter learns EBADF. */
+enum { BUSY_TURNS = 20 };
+static int busy_turns, busy_turns_at_wake_up;
+static aio_outcome keep_the_loop_busy(void *arg)
+{
+    (void)arg;
+    for (busy_turns = 0; busy_turns < BUSY_TURNS; busy_turns++)
+        if (aio_yield() != AIO_OK) return aio_propagate(AIO_CANCELLED);
+    return aio_value(0);
+}
+
+static aio_outcome wait_and_note_the_turn(void *arg)
+{
+    aio_outcome outcome = wait_forever(arg);
+    busy_turns_at_wake_up = busy_turns;
+    return outcome;
+}
+
+static aio_outcome close_while_busy(void *arg)
+{
+    (void)arg;
+    aio_task *waiter = aio_spawn("waiter", wait_and_note_the_turn, NULL);
+    ck_assert_int_eq(aio_yield(), AIO_OK);   /* the waiter now waits */
+    aio_task *busy = aio_spawn("busy", keep_the_loop_busy, NULL);
+    close(fds[0]);
+    aio_outcome out;
+    ck_assert_int_eq(aio_await(waiter, &out), AIO_OK);
+    ck_assert_int_eq(out.value, AIO_ERROR * 1000 + EBADF);
+#ifdef AIO_BACKEND_EPOLL
+    ck_assert_int_eq(busy_turns_at_wake_up, BUSY_TURNS);
+#else
+    ck_assert_int_lt(busy_turns_at_wake_up, 3);
+#endif
+    ck_assert_int_eq(aio_await(busy, NULL), AIO_OK);
+    aio_release(waiter);
+    aio_release(busy);
+    return aio_value(0);
+}
+
+START_TEST(a_close_under_a_busy_loop_is_found_by_select_at_once_by_epoll_when_idle)
+{
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(aio_run(close_while_busy, NULL, NULL, NULL), AIO_OK);
+    close(fds[1]);
+}
+END_TEST
+
+/* A number reused after a close is a new descriptor, and a wait on it sees the new
+   one's readiness (epoll's registration went with the old one: it registers afresh). */
+static aio_outcome reuse_a_number(void *arg)
+{
+    (void)arg;
+    int first[2], second[2];
+    ck_assert_int_eq(pipe(first), 0);
+    ck_assert_int_eq(aio_wait_fd(first[0], AIO_READABLE, 0), AIO_TIMEOUT);
+    ck_assert_int_eq(write(first[1], "x", 1), 1);
+    ck_assert_int_eq(aio_wait_fd(first[0], AIO_READABLE, AIO_MSEC(5)), AIO_OK);
+    close(first[0]);
+    close(first[1]);
+    ck_assert_int_eq(pipe(second), 0);
+    ck_assert_int_eq(second[0], first[0]);   /* the lowest free number, reused */
+    ck_assert_int_eq(aio_wait_fd(second[0], AIO_READABLE, AIO_MSEC(5)), AIO_TIMEOUT);
+    ck_assert_int_eq(write(second[1], "y", 1), 1);
+    ck_assert_int_eq(aio_wait_fd(second[0], AIO_READABLE, AIO_MSEC(5)), AIO_OK);
+    ck_assert_int_eq(now(), AIO_MSEC(5));
+    close(second[0]);
+    close(second[1]);
+    return aio_value(0);
+}
+
+START_TEST(a_reused_descriptor_number_is_waited_for_afresh)
+{
+    ck_assert_int_eq(aio_run(reuse_a_number, NULL, &virtual, NULL), AIO_OK);
+}
+END_TEST
+
+/* A closed number whose open file lives on (a dup of it): epoll keeps that file's
+   registration under the old number; its events must not wake a new descriptor
+   that has the number now. */
+static aio_outcome ignore_an_old_registration(void *arg)
+{
+    (void)arg;
+    int old[2], fresh[2];
+    ck_assert_int_eq(pipe(old), 0);
+    ck_assert_int_eq(aio_wait_fd(old[0], AIO_READABLE, 0), AIO_TIMEOUT);   /* armed, unused */
+    int keep = dup(old[0]);
+    ck_assert_int_ge(keep, 0);
+    close(old[0]);
+    ck_assert_int_eq(pipe(fresh), 0);
+    ck_assert_int_eq(fresh[0], old[0]);
+    ck_assert_int_eq(write(old[1], "x", 1), 1);   /* the old file becomes readable */
+    ck_assert_int_eq(aio_wait_fd(fresh[0], AIO_READABLE, AIO_MSEC(10)), AIO_TIMEOUT);
+    ck_assert_int_eq(write(fresh[1], "y", 1), 1);
+    ck_assert_int_eq(aio_wait_fd(fresh[0], AIO_READABLE, AIO_MSEC(10)), AIO_OK);
+    close(keep);
+    close(old[1]);
+    close(fresh[0]);
+    close(fresh[1]);
+    return aio_value(0);
+}
+
+START_TEST(an_old_registration_does_not_wake_a_new_descriptor_of_the_same_number)
+{
+    ck_assert_int_eq(aio_run(ignore_an_old_registration, NULL, &virtual, NULL), AIO_OK);
 }
 END_TEST
 
@@ -335,7 +476,11 @@ static Suite *io_suite(void)
     tcase_set_timeout(t, 30);
     tcase_add_test(t, a_task_reads_a_pipe_when_it_becomes_readable);
     tcase_add_test(t, a_wait_times_out_exactly);
-    tcase_add_test(t, descriptors_beyond_fd_setsize_are_refused);
+    tcase_add_test(t, bad_descriptors_and_events_are_refused);
+    tcase_add_test(t, descriptors_past_fd_setsize_are_refused_by_select_and_served_by_epoll);
+    tcase_add_test(t, a_close_under_a_busy_loop_is_found_by_select_at_once_by_epoll_when_idle);
+    tcase_add_test(t, a_reused_descriptor_number_is_waited_for_afresh);
+    tcase_add_test(t, an_old_registration_does_not_wake_a_new_descriptor_of_the_same_number);
     tcase_add_test(t, a_read_outside_a_task_is_refused_by_its_own_name);
     tcase_add_test(t, closing_a_watched_descriptor_wakes_its_waiter_with_an_error);
     tcase_add_test(t, cancelling_an_io_wait_unwatches_the_descriptor);

@@ -2,10 +2,13 @@
 #ifndef TEST_UTIL_H
 #define TEST_UTIL_H
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +62,27 @@ static inline void expect_death(void (*fn)(void *), void *arg, const char *expec
                   expected, WIFEXITED(status) ? WEXITSTATUS(status) : -1, text);
     ck_assert_msg(strstr(text, expected) != NULL, "expected \"%s\" on stderr; got: %s",
                   expected, text);
+}
+
+/* A duplicate of fd numbered at least `at_least` (FD_SETSIZE, say), raising the soft limit
+   of open files if it is too low; -1 with a message on stderr when the hard limit (or the
+   process's already open files) forbid it, and the test should skip what needs it. */
+static inline int duplicate_at_or_above(int fd, int at_least)
+{
+    struct rlimit limit;
+    rlim_t need = (rlim_t)at_least + 16;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < need) {
+        if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < need) {
+            fprintf(stderr, "skipped: a descriptor >= %d needs a hard limit of open files of %lu,"
+                    " this one is %lu\n", at_least, (unsigned long)need, (unsigned long)limit.rlim_max);
+            return -1;
+        }
+        limit.rlim_cur = need;
+        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &limit), 0);
+    }
+    int high = fcntl(fd, F_DUPFD, at_least);
+    if (high < 0) fprintf(stderr, "skipped: no descriptor >= %d: %s\n", at_least, strerror(errno));
+    return high;
 }
 
 /* For expect_death with calls that must be made inside a task: in_a_task(fn) runs fn() as
