@@ -11,4 +11,4 @@ set ylabel "times the best program (log scale)"
 set grid ytics
 set key outside top center horizontal
 set xtics scale 0 font ",9"
-plot for [column = 2:6] data using column:xticlabels(1) title columnheader(column)
+plot for [column = 2:7] data using column:xticlabels(1) title columnheader(column)

@@ -18,6 +18,7 @@ echo "# versions: gcc $(gcc -dumpfullversion), $(/usr/bin/python3 --version 2>&1
 declare -A command=(
     [aio]="build/bench/aio_bench"
     [aio-untraced]="build/bench/aio_bench_untraced"
+    [aio-epoll]="build/bench/aio_bench_epoll"
     [asyncio]="/usr/bin/python3 tangled/bench/peers/peer_asyncio.py"
     [uvloop]="/usr/bin/python3 tangled/bench/peers/peer_asyncio.py --uvloop"
     [node]="node tangled/bench/peers/peer_node.js"
@@ -26,7 +27,8 @@ declare -A command=(
 all="aio asyncio uvloop node libuv" scaling="aio asyncio libuv"
 connections=$(( ($(ulimit -Hn) - 64) / 2 ))
 [ "$connections" -ge 10000 ] && connections=10000 || connections=$(( connections / 1000 * 1000 ))
-runs=("W1 - aio aio-untraced ${all#aio }" "W2 - aio aio-untraced ${all#aio }" "W3 - $all" "W4 - $all" "W5 - $all" "W6 100,200 $all" "W6 $connections,2 $all"
+runs=("W1 - aio aio-untraced ${all#aio }" "W2 - aio aio-untraced ${all#aio }" "W3 - $all" "W4 - $all" "W5 - $all"
+      "W6 100,200 $all aio-epoll" "W6 $connections,2 $all aio-epoll"
       "W1 10000 $scaling" "W1 1000000 $scaling" "W5 10000 $scaling" "W5 100000 $scaling"
       "FLOOR 10000 aio" "FLOOR 100000 aio" "FLOOR 1000000 aio")
 for ((round = 1; round <= rounds; round++)); do
@@ -41,7 +43,7 @@ for ((round = 1; round <= rounds; round++)); do
             fi
             tag=$workload
             [ "$size" = - ] || tag="$workload@${size//,/x}"
-            awk -v tag="$tag" '$1 == "RESULT" { $2 = tag; print }' build/bench/last.txt
+            awk -v tag="$tag" -v name="$name" '$1 == "RESULT" { $2 = tag; $3 = name; print }' build/bench/last.txt
         done
     done
 done

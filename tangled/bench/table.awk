@@ -31,7 +31,7 @@ function number(x) {   # three significant digits, no exponent
 function table(    i, key, keys, count, p, cell) {
     for (i = 1; i <= headers; i++) print header[i]
     printf "\n%-29s", "workload metric"
-    for (p = 1; p <= 5; p++) printf " %12s", programs[p]
+    for (p = 1; p <= program_count; p++) printf " %12s", programs[p]
     printf "\n"
     count = 0
     for (key in seen) if (key !~ /@/ || key ~ /^W6@/) keys[++count] = key
@@ -39,12 +39,12 @@ function table(    i, key, keys, count, p, cell) {
     for (i = 1; i <= count; i++) {
         key = keys[i]
         printf "%-29s", key
-        for (p = 1; p <= 5; p++) {
+        for (p = 1; p <= program_count; p++) {
             cell = median(key, programs[p])
             printf " %12s", cell == "" ? "-" : number(cell)
         }
         printf "\n%-29s", ""
-        for (p = 1; p <= 5; p++) printf " %12s", spread(key, programs[p])
+        for (p = 1; p <= program_count; p++) printf " %12s", spread(key, programs[p])
         printf "\n"
     }
 }
@@ -93,20 +93,20 @@ function chart(    key, w6, count, i, j, t, f, p) {
         }
     for (i = 1; i <= count; i++) add_figure(w6[i], "W6 " substr(w6[i], 4, index(w6[i], "x") - 4))
     printf "figure"
-    for (p = 1; p <= 5; p++) printf "\t%s", programs[p]
+    for (p = 1; p <= program_count; p++) printf "\t%s", programs[p]
     printf "\n"
     for (f = 1; f <= figure_count; f++) chart_row(figures[f], labels[f])
 }
 function chart_row(key, label,    higher, best, p, m) {
     higher = key ~ /per_s$/
-    for (p = 1; p <= 5; p++) {
+    for (p = 1; p <= program_count; p++) {
         m[p] = median(key, programs[p])
         if (m[p] != "" && key ~ /late_ms/ && m[p] < 1) m[p] = 1
         if (m[p] != "" && (best == "" || (higher ? m[p] > best : m[p] < best))) best = m[p]
     }
     if (best == "" || best <= 0) return
     printf "\"%s\"", label
-    for (p = 1; p <= 5; p++) {
+    for (p = 1; p <= program_count; p++) {
         if (m[p] == "" || m[p] <= 0) printf "\t?"
         else printf "\t%.4g", higher ? best / m[p] : m[p] / best
     }
@@ -136,7 +136,7 @@ function width(key, program,    a, count) {   # the highest round minus the lowe
 }
 
 END {
-    split("aio asyncio uvloop node libuv", programs, " ")
+    program_count = split("aio aio-epoll asyncio uvloop node libuv", programs, " ")
     if (what == "table") table()
     else if (what == "scaling") scaling()
     else if (what == "chart") chart()
