@@ -134,7 +134,7 @@ static int run_once(aio_loop *loop)
     if (first && first->deadline == AIO_FOREVER) first = NULL;
     aio_time timeout = -1;
     if (loop->ready.count > 0) timeout = 0;
-    else if (first) timeout = first->deadline > aio_now(loop) ? first->deadline - aio_now(loop) : 0;
+    else if (first && (timeout = first->deadline - aio_now(loop)) < 0) timeout = 0;   /* one reading */
     if (loop->virtual_clock && first) {
         if (loop->watched.count > 0) {
             int err = io_wait(loop, 0);
