@@ -79,15 +79,25 @@ static aio_status fail(int error)
 }
 aio_status aio_read(int fd, void *buffer, size_t size, size_t *got)
 {
+    aio_task *self = aio_current_task();
+    bool waited = false;
+    if (self && self->read_found_empty == fd + 1) {
+        aio_status status = wait_fd(fd, AIO_READABLE, AIO_FOREVER, "aio_read");
+        if (status == AIO_CANCELLED) return status;
+        waited = status == AIO_OK;
+    }
     for (;;) {
         ssize_t n = read(fd, buffer, size);
         if (n >= 0) {
+            if (self && !waited) self->read_found_empty = 0;   /* data came unasked */
             *got = (size_t)n;
             return AIO_OK;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return AIO_ERROR;
+        if (self) self->read_found_empty = fd + 1;
         aio_status status = wait_fd(fd, AIO_READABLE, AIO_FOREVER, "aio_read");
         if (status != AIO_OK) return status;
+        waited = true;
     }
 }
 

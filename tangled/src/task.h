@@ -35,6 +35,7 @@ struct aio_task {
     bool wait_granted;                    /* a waker, not a cancellation, ended the wait */
     int cancel_requests;              /* aio_cancelling */
     struct aio_group *group;          /* the group whose end this task waits for */
+    int read_found_empty;   /* 1 + the descriptor this task's last aio_read found empty; 0: none */
     struct thread_job *thread_job;    /* what aio_to_thread waits for */
     char name[24];                    /* for messages and traces; cut to fit */
 };
