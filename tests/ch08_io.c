@@ -10,6 +10,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <valgrind/valgrind.h>
 
 static const aio_loop_options virtual = {.virtual_clock = true};
 static aio_time now(void) { return aio_now(aio_running_loop()); }
@@ -398,8 +399,8 @@ static aio_outcome ping_pong(void *arg)
     long after = read_calls();
     ck_assert_int_eq(aio_await(other, NULL), AIO_OK);
     aio_release(other);
-    if (before < 0 || after < 0) {
-        fprintf(stderr, "skipped: no /proc/self/io to count the reads\n");
+    if (before < 0 || after < 0 || RUNNING_ON_VALGRIND) {   /* Valgrind reads too */
+        fprintf(stderr, "skipped: no count of this program's own reads in /proc/self/io\n");
         return aio_value(0);
     }
     ck_assert_msg(after - before < 3 * PINGS, "%ld reads for %d round trips", after - before, PINGS);
