@@ -17,9 +17,12 @@ struct aio_task {
     enum task_state state;
     aio_status wake_status;           /* what the current suspending call returns */
     int references;                   /* the creator's handle, and one while not done */
+    int cancel_requests;              /* aio_cancelling */
+    int read_found_empty;   /* 1 + the descriptor this task's last aio_read found empty; 0: none */
     bool outcome_read;                /* someone awaited or gathered it */
     bool cancel_requested;            /* to deliver at the next suspension point */
     bool handle_released;             /* its creator called aio_release */
+    bool wait_granted;                    /* a waker, not a cancellation, ended the wait */
     void (*abort_wait)(aio_task *);   /* undoes the current wait, for cancellation */
     struct aio_timer timer;           /* for aio_sleep */
     aio_task *awaited;                /* the task this one awaits, if any */
@@ -32,10 +35,7 @@ struct aio_task {
     struct gather *gathering;         /* the gather this task waits in, if any */
     aio_task *wait_previous, *wait_next;  /* neighbours in a wait queue */
     struct wait_queue *wait_queue;        /* the wait queue this task is in, if any */
-    bool wait_granted;                    /* a waker, not a cancellation, ended the wait */
-    int cancel_requests;              /* aio_cancelling */
     struct aio_group *group;          /* the group whose end this task waits for */
-    int read_found_empty;   /* 1 + the descriptor this task's last aio_read found empty; 0: none */
     struct thread_job *thread_job;    /* what aio_to_thread waits for */
     char name[24];                    /* for messages and traces; cut to fit */
 };
