@@ -10,7 +10,7 @@ build) packages=(
     libc6-dev                 # the C library's headers: gcc only recommends them
     pkg-config                # gives the flags to link Check
     check                     # the tests' framework (libcheck)
-    valgrind                  # memcheck in make check; valgrind.h, told about our stacks
+    valgrind                  # memcheck in make check, callgrind for the hooks' cost; valgrind.h
     noweb                     # markup, finduses, noidx: the .nw files read as a stream
     python3                   # the demos' Python twins and their parity check
     gnuplot-nox               # figures drawn from the runtime's traces
