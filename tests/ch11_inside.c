@@ -38,6 +38,17 @@ static bool trace_valid(const char *path)
     return system(command) == 0;
 }
 
+/* Runs fn as main on the virtual clock, traced into a fresh file (its name in path, for the
+   caller to remove); checks that the trace is valid and returns its text. */
+static const char *run_traced(aio_task_fn *fn, char *path, size_t size)
+{
+    trace_path(path, size);
+    aio_loop_options options = {.virtual_clock = true, .trace_file = path};
+    ck_assert_int_eq(aio_run(fn, NULL, &options, NULL), AIO_OK);
+    ck_assert(trace_valid(path));
+    return read_whole(path);
+}
+
 /* ---- a traced run: a sleep, a semaphore, a cancellation, a timeout ---- */
 
 static aio_semaphore *semaphore;
@@ -80,11 +91,7 @@ static aio_outcome traced_main(void *arg)
 START_TEST(a_trace_is_valid_and_exact_on_the_virtual_clock)
 {
     char path[64];
-    trace_path(path, sizeof path);
-    aio_loop_options options = {.virtual_clock = true, .trace_file = path};
-    ck_assert_int_eq(aio_run(traced_main, NULL, &options, NULL), AIO_OK);
-    ck_assert(trace_valid(path));
-    const char *json = read_whole(path);
+    const char *json = run_traced(traced_main, path, sizeof path);
     ck_assert_ptr_nonnull(strstr(json, "\"name\":\"thread_name\",\"args\":{\"name\":\"holder\"}"));
     /* the first holder sleeps from 0 to 10 ms; the second waits in line until then */
     ck_assert_ptr_nonnull(strstr(json, "\"ts\":0.000,\"dur\":10000.000,\"name\":\"waiting: sleep\""));
@@ -129,11 +136,7 @@ static aio_outcome two_yielders(void *arg)
 START_TEST(every_yield_and_every_hand_over_is_in_the_trace)
 {
     char path[64];
-    trace_path(path, sizeof path);
-    aio_loop_options options = {.virtual_clock = true, .trace_file = path};
-    ck_assert_int_eq(aio_run(two_yielders, NULL, &options, NULL), AIO_OK);
-    ck_assert(trace_valid(path));
-    const char *json = read_whole(path);
+    const char *json = run_traced(two_yielders, path, sizeof path);
     /* each of the two tasks yields three times and runs four steps (the first and one after
        each yield, most of them handed over without the loop); main runs twice around its gather */
     ck_assert_int_eq(count_of(json, "\"name\":\"waiting: yield\""), 6);
