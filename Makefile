@@ -319,15 +319,10 @@ bench: tangle
 	@cat $(B)/out/bench_table.txt; echo; cat $(B)/out/bench_scaling.txt; echo; cat $(B)/out/bench_tracing.txt
 
 # The book's benchmark tables and chart, from the committed results.
-$(B)/out/bench_table.txt: bench/results.txt tangled/bench/table.awk
+# bench_table, bench_scaling, bench_tracing: one view each of the same results.
+$(B)/out/bench_%.txt: bench/results.txt tangled/bench/table.awk
 	@mkdir -p $(@D)
-	awk -v what=table -f tangled/bench/table.awk $< > $@
-$(B)/out/bench_scaling.txt: bench/results.txt tangled/bench/table.awk
-	@mkdir -p $(@D)
-	awk -v what=scaling -f tangled/bench/table.awk $< > $@
-$(B)/out/bench_tracing.txt: bench/results.txt tangled/bench/table.awk
-	@mkdir -p $(@D)
-	awk -v what=tracing -f tangled/bench/table.awk $< > $@
+	awk -v what=$* -f tangled/bench/table.awk $< > $@
 $(B)/bench/chart.tsv: bench/results.txt tangled/bench/table.awk
 	@mkdir -p $(@D)
 	awk -v what=chart -f tangled/bench/table.awk $< > $@
