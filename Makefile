@@ -112,14 +112,14 @@ $(B)/bin/%: $(L)/tangled/demos/%.c $(B)/asm/libaio.a
 # aio_bench_epoll is the same program on the epoll backend.
 $(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(B)/asm/libaio.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/asm/libaio.a
+	$(CC) $(CFLAGS) -I$(L)/tangled/include -I$(L)/tangled/src -o $@ $< $(B)/asm/libaio.a
 $(B)/bench/aio_bench_epoll: $(L)/tangled/bench/aio_bench.c $(B)/epoll/libaio.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -I$(L)/tangled/include -o $@ $< $(B)/epoll/libaio.a
+	$(CC) $(CFLAGS) -I$(L)/tangled/include -I$(L)/tangled/src -o $@ $< $(B)/epoll/libaio.a
 
 $(B)/bench/aio_bench_untraced: $(L)/tangled/bench/aio_bench.c $(B)/untraced/libaio.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(VARIANT_FLAGS_untraced) -I$(L)/tangled/include -o $@ $< $(B)/untraced/libaio.a
+	$(CC) $(CFLAGS) $(VARIANT_FLAGS_untraced) -I$(L)/tangled/include -I$(L)/tangled/src -o $@ $< $(B)/untraced/libaio.a
 
 # What chapter 11's hooks cost when they are off, in instructions counted by callgrind.
 $(B)/out/tracing_cost.txt $(B)/out/tracing_cost.facts &: $(B)/bench/aio_bench $(B)/bench/aio_bench_untraced \
@@ -187,7 +187,7 @@ $(B)/book.stream: $(BOOK)
 $(B)/book.md: $(B)/book.stream $(B)/tools/weave $(DEMOS:%=$(B)/out/%.txt) $(DEMOS:%=$(B)/out/%.facts) \
               $(TWINS:%=$(B)/out/%_py.facts) \
               $(PITFALLS:%=$(B)/out/%.txt) \
-              $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf \
+              $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/out/bench_floors.txt $(B)/bench/chart.svg $(B)/bench/chart.pdf \
               $(DEBUG_RUNS:%=$(B)/out/%.debug.txt) $(B)/out/tracing_cost.txt $(B)/out/bench_tracing.txt
 	$(B)/tools/weave --outputs $(B)/out < $< > $@
 	@bash tangled/tools/about.sh > $(B)/about.yaml
@@ -315,11 +315,11 @@ bench: tangle
 	@mkdir -p $(B)/bench $(B)/out bench
 	bash tangled/bench/run.sh $(ROUNDS) > $(B)/bench/results.txt
 	cp $(B)/bench/results.txt bench/results.txt
-	@$(MAKE) $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/out/bench_tracing.txt
-	@cat $(B)/out/bench_table.txt; echo; cat $(B)/out/bench_scaling.txt; echo; cat $(B)/out/bench_tracing.txt
+	@$(MAKE) $(B)/out/bench_table.txt $(B)/out/bench_scaling.txt $(B)/out/bench_tracing.txt $(B)/out/bench_floors.txt
+	@cat $(B)/out/bench_table.txt; echo; cat $(B)/out/bench_scaling.txt; echo; cat $(B)/out/bench_tracing.txt; echo; cat $(B)/out/bench_floors.txt
 
 # The book's benchmark tables and chart, from the committed results.
-# bench_table, bench_scaling, bench_tracing: one view each of the same results.
+# bench_table, bench_scaling, bench_tracing, bench_floors: one view each of the same results.
 $(B)/out/bench_%.txt: bench/results.txt tangled/bench/table.awk
 	@mkdir -p $(@D)
 	awk -v what=$* -f tangled/bench/table.awk $< > $@

@@ -399,6 +399,36 @@ START_TEST(the_twin_recorder_writes_what_asyncio_did)
 }
 END_TEST
 
+/* The benchmark appendix's last table: each target, the runtime's median, the floor
+   measured in the same run, and a verdict the numbers decide. */
+START_TEST(the_floors_view_judges_each_target_against_its_floor)
+{
+    write_file("results.txt", "# date: a test\n"
+               "RESULT W1 aio us_per_task 9\n"             /* three rounds: the median is 9 */
+               "RESULT W1 aio us_per_task 30\n"
+               "RESULT W1 aio us_per_task 8\n"
+               "RESULT FLOOR@100000 aio us_per_page 14\n"  /* the cheaper way, 7.5, is the floor */
+               "RESULT FLOOR@100000 aio us_per_page_populated 7.5\n"
+               "RESULT W1 aio us_per_task_warm 0.5\n"
+               "RESULT FLOOR@100000 aio us_per_task_warm 0.12\n"
+               "RESULT W2 aio ns_per_switch 16\n"
+               "RESULT SWITCH aio ns_per_switch 4\n"
+               "RESULT W3 aio late_ms 1000\n"
+               "RESULT W3 aio late_ms_warm 90\n"
+               "RESULT FLOOR@10000 aio us_per_page 7.5\n"  /* W4: 50 pages, but no W4 */
+               "RESULT W5 aio past_sleep_s 9\n");
+    ck_assert_int_eq(run("awk -v what=floors -f $T/../../tangled/bench/table.awk results.txt",
+                         out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "W1 cold, us/task              <= 1.3 x floor      9.00      7.50  met\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W1 warm, us/task                      <= 0.1     0.500     0.120  below the floor\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W2, ns/switch                          <= 15      16.0      4.00  not met\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W3 cold, ms late                      <= 100      1000       750  below the floor\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W3 warm, ms late                      <= 100      90.0      12.0  met\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W4 CPU, ms                           <= 0.45         -     0.375  not measured\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W5 past the sleep, us/task    <= 1.3 x floor      9.00         -  not measured\n"));
+}
+END_TEST
+
 static Suite *tools_suite(void)
 {
     Suite *s = suite_create("appendix: tangle and weave");
@@ -427,6 +457,7 @@ static Suite *tools_suite(void)
     tcase_add_test(t, tangle_reports_undefined_and_unused_chunks);
     tcase_add_test(t, tangle_check_finds_files_the_book_no_longer_makes);
     tcase_add_test(t, the_twin_recorder_writes_what_asyncio_did);
+    tcase_add_test(t, the_floors_view_judges_each_target_against_its_floor);
     suite_add_tcase(s, t);
     return s;
 }

@@ -1,6 +1,7 @@
 /* aio_bench.c: the workloads of the performance appendix, on this runtime. */
-#define _DEFAULT_SOURCE   /* MAP_NORESERVE for the page-touch floor */
+#define _DEFAULT_SOURCE   /* MAP_NORESERVE and syscall() for the floors */
 #include "aio.h"
+#include "coro.h"         /* the switch alone, for its floor */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -11,8 +12,16 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23   /* Linux 5.14; older C libraries lack the name */
+#endif
+#ifndef PIDFD_SELF
+#define PIDFD_SELF (-10000)
+#endif
 
 static long n, n_per_connection;   /* N, and W6's optional round trips per connection */
 
@@ -90,7 +99,7 @@ static void w1(void)
 static aio_outcome yield_many(void *arg)
 {
     (void)arg;
-    for (long i = 0; i < n / 2; i++)
+    for (long i = 0, rounds = n / 2; i < rounds; i++)
         if (aio_yield() != AIO_OK) return aio_propagate(AIO_CANCELLED);
     return aio_value(0);
 }
@@ -243,23 +252,91 @@ static void w6(void)
     free(client_fds);
     free(server_fds);
 }
-static void first_touch_floor(void)
+/* N slots spaced as the runtime's stacks are: 64 KiB of stack above a 64 KiB guard. */
+static const size_t slot = 128 * 1024, page = 4096;
+
+static char *fresh_slots(void)
 {
-    const size_t spacing = 64 * 1024, page = 4096;
-    char *memory = mmap(NULL, n * spacing, PROT_READ | PROT_WRITE,
+    char *memory = mmap(NULL, n * slot, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (memory == MAP_FAILED) { perror("aio_bench: mmap"); exit(1); }
+    madvise(memory, n * slot, MADV_NOHUGEPAGE);   /* small pages, as the stack pool asks */
+    return memory;
+}
+
+/* Where a task's first frame goes: the last line of its stack's top page. */
+static volatile char *first_frame(char *memory, long i) { return memory + (i + 1) * slot - 64; }
+static void populated_floor(void);
+
+static void first_touch_floor(void)
+{
+    char *memory = fresh_slots();
     started = seconds();
-    for (long i = 0; i < n; i++) memory[(i + 1) * spacing - page] = 1;
+    for (long i = 0; i < n; i++) *first_frame(memory, i) = 1;
     finished = seconds();
     report("FLOOR", "us_per_page", (finished - started) / n * 1e6);
-    munmap(memory, n * spacing);
+    started = seconds();   /* now warm: a W1 task visits its frames twice, to start and to resume */
+    for (int visit = 0; visit < 2; visit++)
+        for (long i = 0; i < n; i++) *first_frame(memory, i) += 1;
+    finished = seconds();
+    report("FLOOR", "us_per_task_warm", (finished - started) / n * 1e6);
+    munmap(memory, n * slot);
+    populated_floor();
+}
+static void populated_floor(void)
+{
+    char *memory = fresh_slots();
+    started = seconds();
+    for (long i = 0; i < n; i += 64) {
+        struct iovec tops[64];
+        long count = n - i < 64 ? n - i : 64;
+        for (long j = 0; j < count; j++)
+            tops[j] = (struct iovec){.iov_base = memory + (i + j + 1) * slot - page, .iov_len = page};
+        if (syscall(SYS_process_madvise, PIDFD_SELF, tops, count, MADV_POPULATE_WRITE, 0) < 0) {
+            fprintf(stderr, "aio_bench: FLOOR: no bulk populate here: %s\n", strerror(errno));
+            munmap(memory, n * slot);
+            return;
+        }
+    }
+    for (long i = 0; i < n; i++) *first_frame(memory, i) = 1;
+    finished = seconds();
+    report("FLOOR", "us_per_page_populated", (finished - started) / n * 1e6);
+    munmap(memory, n * slot);
+}
+static struct coro floor_main, ping, pong;
+
+static void ping_body(void *arg)
+{
+    (void)arg;
+    for (long i = 0, rounds = n / 2; i < rounds; i++) coro_switch(&ping, &pong);
+    coro_switch(&ping, &floor_main);
+}
+
+static void pong_body(void *arg)
+{
+    (void)arg;
+    for (;;) coro_switch(&pong, &ping);
+}
+
+static void switch_floor(void)
+{
+    const size_t size = 64 * 1024;
+    char *stacks = malloc(2 * size);
+    if (!stacks) { fprintf(stderr, "aio_bench: SWITCH: no memory\n"); exit(1); }
+    coro_init(&ping, stacks, size, ping_body, NULL);
+    coro_init(&pong, stacks + size, size, pong_body, NULL);
+    started = seconds();
+    coro_switch(&floor_main, &ping);
+    finished = seconds();
+    report("SWITCH", "ns_per_switch", (finished - started) / (n / 2 * 2) * 1e9);
+    free(stacks);
 }
 int main(int argc, char **argv)
 {
     static const struct { const char *name; long n; void (*run)(void); } workloads[] = {
         {"W1", 100000, w1}, {"W2", 1000000, w2}, {"W3", 100000, w3}, {"W4", 50, w4},
         {"W5", 1000000, w5}, {"W6", 100, w6}, {"FLOOR", 100000, first_touch_floor},
+        {"SWITCH", 1000000, switch_floor},
     };
     for (size_t i = 0; argc >= 2 && argc <= 4 && i < sizeof workloads / sizeof workloads[0]; i++) {
         if (strcmp(argv[1], workloads[i].name) != 0) continue;
@@ -269,6 +346,6 @@ int main(int argc, char **argv)
         workloads[i].run();
         return 0;
     }
-    fprintf(stderr, "usage: aio_bench W1|W2|W3|W4|W5|FLOOR [N >= 2] | W6 [N [ROUND_TRIPS_EACH]]\n");
+    fprintf(stderr, "usage: aio_bench W1|W2|W3|W4|W5|FLOOR|SWITCH [N >= 2] | W6 [N [ROUND_TRIPS_EACH]]\n");
     return 2;
 }

@@ -30,7 +30,7 @@ connections=$(( ($(ulimit -Hn) - 64) / 2 ))
 runs=("W1 - aio aio-untraced ${all#aio }" "W2 - aio aio-untraced ${all#aio }" "W3 - $all" "W4 - $all" "W5 - $all"
       "W6 100,200 $all aio-epoll" "W6 $connections,2 $all aio-epoll"
       "W1 10000 $scaling" "W1 1000000 $scaling" "W5 10000 $scaling" "W5 100000 $scaling"
-      "FLOOR 10000 aio" "FLOOR 100000 aio" "FLOOR 1000000 aio")
+      "FLOOR 10000 aio" "FLOOR 100000 aio" "FLOOR 1000000 aio" "SWITCH - aio")
 for ((round = 1; round <= rounds; round++)); do
     for run in "${runs[@]}"; do
         read -r workload size group <<< "$run"

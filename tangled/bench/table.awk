@@ -1,4 +1,4 @@
-# table.awk -v what=table|scaling|chart|tracing: the RESULT lines of make bench -> medians.
+# table.awk -v what=table|scaling|chart|tracing|floors: the RESULT lines of make bench -> medians.
 /^# / { header[++headers] = substr($0, 3) }
 $1 == "RESULT" { key = $2 " " $4; values[key, $3] = values[key, $3] " " $5; seen[key] = 1 }
 
@@ -34,7 +34,7 @@ function table(    i, key, keys, count, p, cell) {
     for (p = 1; p <= program_count; p++) printf " %12s", programs[p]
     printf "\n"
     count = 0
-    for (key in seen) if (key !~ /@/ || key ~ /^W6@/) keys[++count] = key
+    for (key in seen) if (key ~ /^W/ && (key !~ /@/ || key ~ /^W6@/)) keys[++count] = key
     sort_keys(keys, count)
     for (i = 1; i <= count; i++) {
         key = keys[i]
@@ -63,7 +63,9 @@ function scaling(    sizes) {
     scaling_row("W5 sleepers, past the sleep: aio", "W5", "past_sleep_s", "aio", 1e6, sizes)
     scaling_row("           asyncio", "W5", "past_sleep_s", "asyncio", 1e6, sizes)
     scaling_row("           libuv", "W5", "past_sleep_s", "libuv", 1e6, sizes)
-    scaling_row("first touch of a fresh page", "FLOOR", "us_per_page", "aio", 1, sizes)
+    scaling_row("a fresh page: a fault", "FLOOR", "us_per_page", "aio", 1, sizes)
+    scaling_row("    populated in bulk, written", "FLOOR", "us_per_page_populated", "aio", 1, sizes)
+    scaling_row("a warm stack, visited twice", "FLOOR", "us_per_task_warm", "aio", 1, sizes)
     printf "%-34s %9s %9s %9s\n", "W5 memory per task, bytes", "", "", ""
     scaling_row("           aio", "W5", "bytes_per_task", "aio", 0, sizes)
     scaling_row("           asyncio", "W5", "bytes_per_task", "asyncio", 0, sizes)
@@ -112,6 +114,33 @@ function chart_row(key, label,    higher, best, p, m) {
     }
     printf "\n"
 }
+function floors(    page100k) {
+    page100k = cheapest("FLOOR@100000")
+    printf "%-27s %16s %9s %9s  %s\n", "workload, unit", "target", "runtime", "floor", "verdict"
+    floor_row("W1 cold, us/task", "1.3x", median("W1 us_per_task", "aio"), page100k)
+    floor_row("W1 warm, us/task", 0.1, median("W1 us_per_task_warm", "aio"),
+              median("FLOOR@100000 us_per_task_warm", "aio"))
+    floor_row("W2, ns/switch", 15, median("W2 ns_per_switch", "aio"), median("SWITCH ns_per_switch", "aio"))
+    floor_row("W3 cold, ms late", 100, median("W3 late_ms", "aio"), scaled(page100k, 100000 / 1000))
+    floor_row("W3 warm, ms late", 100, median("W3 late_ms_warm", "aio"),
+              scaled(median("FLOOR@100000 us_per_task_warm", "aio"), 100000 / 1000))
+    floor_row("W4 CPU, ms", 0.45, median("W4 cpu_ms", "aio"), scaled(cheapest("FLOOR@10000"), 50 / 1000))
+    floor_row("W5 past the sleep, us/task", "1.3x", scaled(median("W5 past_sleep_s", "aio"), 1e6 / 1e6),
+              cheapest("FLOOR@1000000"))
+}
+function cheapest(tag,    faulted, populated) {
+    faulted = median(tag " us_per_page", "aio"); populated = median(tag " us_per_page_populated", "aio")
+    return populated != "" && (faulted == "" || populated + 0 < faulted + 0) ? populated : faulted
+}
+function scaled(x, factor) { return x == "" ? "" : x * factor }
+
+function floor_row(label, target, runtime, floor,    bound, verdict) {
+    bound = target ~ /x$/ ? (target + 0) * floor : target   # "1.3x": that many times the floor
+    if (runtime == "" || floor == "") verdict = "not measured"
+    else verdict = runtime <= bound ? "met" : floor > bound ? "below the floor" : "not met"
+    printf "%-27s %16s %9s %9s  %s\n", label, target ~ /x$/ ? "<= " (target + 0) " x floor" : "<= " target,
+        runtime == "" ? "-" : number(runtime), floor == "" ? "-" : number(floor), verdict
+}
 
 # The runtime with chapter 11's hooks (aio) and without them (aio-untraced), side by side,
 # and whether the difference of the medians is larger than the spread of either's rounds.
@@ -141,5 +170,6 @@ END {
     else if (what == "scaling") scaling()
     else if (what == "chart") chart()
     else if (what == "tracing") tracing()
-    else { print "table.awk: -v what=table|scaling|chart|tracing" > "/dev/stderr"; exit 2 }
+    else if (what == "floors") floors()
+    else { print "table.awk: -v what=table|scaling|chart|tracing|floors" > "/dev/stderr"; exit 2 }
 }
