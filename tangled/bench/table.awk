@@ -137,7 +137,7 @@ function scaled(x, factor) { return x == "" ? "" : x * factor }
 function floor_row(label, target, runtime, floor,    bound, verdict) {
     bound = target ~ /x$/ ? (target + 0) * floor : target   # "1.3x": that many times the floor
     if (runtime == "" || floor == "") verdict = "not measured"
-    else verdict = runtime <= bound ? "met" : floor > bound ? "below the floor" : "not met"
+    else verdict = runtime <= bound ? "met" : floor >= bound ? "below the floor" : "not met"
     printf "%-27s %16s %9s %9s  %s\n", label, target ~ /x$/ ? "<= " (target + 0) " x floor" : "<= " target,
         runtime == "" ? "-" : number(runtime), floor == "" ? "-" : number(floor), verdict
 }
