@@ -93,6 +93,54 @@ START_TEST(timer_heap_orders_many_timers)
 }
 END_TEST
 
+/* Seeded stress for the heap's bookkeeping: many timers, a third of them cancelled from
+   wherever they sit in the heap; the rest fire exactly at their deadlines, in (deadline,
+   scheduling) order. A timer that lost track of its place would cancel another. */
+enum { MANY = 2000 };
+static aio_time many_at[MANY];
+static int many_slot[MANY], many_fired;
+
+static void record_many(void *index)
+{
+    many_at[many_fired] = aio_now(loop);
+    many_slot[many_fired++] = (int)(intptr_t)index;
+}
+
+static unsigned next_random(unsigned *seed) { return (*seed = *seed * 1103515245u + 12345u) >> 16; }
+
+START_TEST(cancelling_from_anywhere_in_the_heap_keeps_the_rest_in_order)
+{
+    static aio_timer *timers[MANY];
+    static aio_time deadline[MANY];
+    static bool cancelled[MANY];
+    unsigned seed = 20261130;
+    int kept = MANY;
+    many_fired = 0;
+    for (int i = 0; i < MANY; i++) {
+        aio_time delay = AIO_MSEC(next_random(&seed) % 50);
+        deadline[i] = aio_now(loop) + delay;
+        cancelled[i] = false;
+        timers[i] = aio_call_later(loop, delay, record_many, (void *)(intptr_t)i);
+        ck_assert_ptr_nonnull(timers[i]);
+    }
+    for (int i = MANY - 1; i >= 0; i--)
+        if (next_random(&seed) % 3 == 0) {
+            ck_assert(aio_timer_cancel(loop, timers[i]));
+            cancelled[i] = true;
+            kept--;
+        }
+    ck_assert_int_eq(aio_loop_run(loop), 0);
+    ck_assert_int_eq(many_fired, kept);
+    for (int k = 0; k < many_fired; k++) {
+        int i = many_slot[k], before = k > 0 ? many_slot[k - 1] : -1;
+        ck_assert(!cancelled[i]);
+        ck_assert_int_eq(many_at[k], deadline[i]);
+        if (before >= 0)
+            ck_assert(deadline[before] < deadline[i] || (deadline[before] == deadline[i] && before < i));
+    }
+}
+END_TEST
+
 START_TEST(zero_delay_timer_runs_after_the_ready_callbacks)
 {
     aio_call_later(loop, 0, note, "t");
@@ -311,6 +359,7 @@ static Suite *loop_suite(void)
     tcase_add_test(t, what_a_callback_adds_runs_in_the_next_turn);
     tcase_add_test(t, timers_fire_earliest_first_and_ties_in_scheduling_order);
     tcase_add_test(t, timer_heap_orders_many_timers);
+    tcase_add_test(t, cancelling_from_anywhere_in_the_heap_keeps_the_rest_in_order);
     tcase_add_test(t, zero_delay_timer_runs_after_the_ready_callbacks);
     tcase_add_test(t, negative_delay_is_due_at_once);
     tcase_add_test(t, loop_with_nothing_to_do_returns_at_once);

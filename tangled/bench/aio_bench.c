@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -267,6 +268,7 @@ static char *fresh_slots(void)
 /* Where a task's first frame goes: the last line of its stack's top page. */
 static volatile char *first_frame(char *memory, long i) { return memory + (i + 1) * slot - 64; }
 static void populated_floor(void);
+static void sleeps_floor(void);
 
 static void first_touch_floor(void)
 {
@@ -282,6 +284,7 @@ static void first_touch_floor(void)
     report("FLOOR", "us_per_task_warm", (finished - started) / n * 1e6);
     munmap(memory, n * slot);
     populated_floor();
+    sleeps_floor();
 }
 static void populated_floor(void)
 {
@@ -302,6 +305,15 @@ static void populated_floor(void)
     finished = seconds();
     report("FLOOR", "us_per_page_populated", (finished - started) / n * 1e6);
     munmap(memory, n * slot);
+}
+static void sleeps_floor(void)
+{
+    double before = cpu_seconds();
+    for (int wave = 0; wave < 10; wave++) {
+        struct timeval ten_ms = {.tv_sec = 0, .tv_usec = 10000};
+        select(0, NULL, NULL, NULL, &ten_ms);
+    }
+    report("FLOOR", "cpu_ms_ten_sleeps", (cpu_seconds() - before) * 1e3);
 }
 static struct coro floor_main, ping, pong;
 

@@ -14,7 +14,9 @@ struct coro {
 #endif
     const void *stack_bottom;  /* for AddressSanitizer */
     size_t stack_size;
+#if defined(__SANITIZE_ADDRESS__)
     void *asan_fake_stack;
+#endif
 };
 /* Prepare c to run fn(arg) on the stack [stack, stack + size) when first switched to.
    fn must never return: a finished coroutine switches away for the last time. */

@@ -60,7 +60,7 @@ void aio_loop_free(aio_loop *loop)
     loop_extensions_free(loop);
     io_free(&loop->watched);
     for (size_t i = 0; i < loop->timers.count; i++)
-        if (loop->timers.items[i]->owned_by_loop) free(loop->timers.items[i]);
+        if (loop->timers.items[i].timer->owned_by_loop) free(loop->timers.items[i].timer);
     free(loop->timers.items);
     free(loop->ready.items);
     free(loop);

@@ -51,18 +51,23 @@ static inline struct callback ready_pop(struct ready_queue *queue)
 }
 enum timer_state { TIMER_IDLE, TIMER_PENDING, TIMER_DUE };
 
-struct aio_timer {
+struct aio_timer {           /* 32 bytes on a 64-bit machine: every task has one */
     aio_time deadline;
-    uint64_t sequence;        /* breaks ties: first scheduled, first fired */
-    size_t index;             /* position in the heap while pending */
     aio_callback *fn;         /* NULL once cancelled while due */
     void *arg;
-    enum timer_state state;
+    uint32_t index;           /* position in the heap while pending */
+    unsigned char state;      /* enum timer_state */
     bool owned_by_loop;       /* made by aio_call_at, freed after it fires */
 };
 
+struct heap_entry {           /* a place in the heap: a timer, and what orders it */
+    aio_time deadline;        /* the timer's, copied */
+    uint64_t sequence;        /* breaks ties: first scheduled, first fired */
+    struct aio_timer *timer;
+};
+
 struct timer_heap {
-    struct aio_timer **items;
+    struct heap_entry *items;
     size_t count, capacity;
     uint64_t next_sequence;
 };
@@ -145,7 +150,7 @@ bool timer_heap_add(struct timer_heap *heap, struct aio_timer *timer);
 void timer_heap_remove(struct timer_heap *heap, struct aio_timer *timer);
 static inline struct aio_timer *timer_heap_first(const struct timer_heap *heap)
 {
-    return heap->count ? heap->items[0] : NULL;
+    return heap->count ? heap->items[0].timer : NULL;
 }
 void io_init(struct watched *w);                  /* with the loop */
 void io_free(struct watched *w);
