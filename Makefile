@@ -110,14 +110,14 @@ $(B)/bin/%: $(L)/tangled/demos/%.c $(B)/asm/libaio.a
 
 # The benchmark program is built with everything else, so it never rots;
 # aio_bench_epoll is the same program on the epoll backend.
-$(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(B)/asm/libaio.a
+$(B)/bench/aio_bench: $(L)/tangled/bench/aio_bench.c $(L)/tangled/bench/pairs.h $(B)/asm/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(L)/tangled/include -I$(L)/tangled/src -o $@ $< $(B)/asm/libaio.a
-$(B)/bench/aio_bench_epoll: $(L)/tangled/bench/aio_bench.c $(B)/epoll/libaio.a
+$(B)/bench/aio_bench_epoll: $(L)/tangled/bench/aio_bench.c $(L)/tangled/bench/pairs.h $(B)/epoll/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(L)/tangled/include -I$(L)/tangled/src -o $@ $< $(B)/epoll/libaio.a
 
-$(B)/bench/aio_bench_untraced: $(L)/tangled/bench/aio_bench.c $(B)/untraced/libaio.a
+$(B)/bench/aio_bench_untraced: $(L)/tangled/bench/aio_bench.c $(L)/tangled/bench/pairs.h $(B)/untraced/libaio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(VARIANT_FLAGS_untraced) -I$(L)/tangled/include -I$(L)/tangled/src -o $@ $< $(B)/untraced/libaio.a
 
@@ -297,7 +297,7 @@ test-prefixes: $(B)/tools/tangle
 	@mkdir -p $(B)/results
 	@bash tangled/tools/check-prefixes.sh "$(CC) $(CFLAGS)" $(CHAPTERS) 2>&1 | tee $(B)/results/prefixes.txt
 
-test-tools: $(B)/tools/tangle $(B)/tools/weave $(B)/asm/tests/tools_weave
+test-tools: $(B)/tools/tangle $(B)/tools/weave $(B)/asm/tests/tools_weave $(B)/bench/aio_bench $(B)/bench/aio_bench_epoll
 	@mkdir -p $(B)/results
 	@$(B)/asm/tests/tools_weave 2>&1 | tee $(B)/results/tools.txt
 

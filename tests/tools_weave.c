@@ -431,6 +431,23 @@ START_TEST(the_floors_view_judges_each_target_against_its_floor)
 }
 END_TEST
 
+/* W6 past a thousand connections runs its clients in a second process. The select()
+   build proves it: one process holding both ends of 1,001 connections would watch
+   descriptors past 1023, which select() refuses; two processes hold about 1,005 each.
+   A second process that fails fails the run, which then reports nothing. */
+START_TEST(w6_past_a_thousand_connections_splits_off_its_clients)
+{
+    ck_assert_int_eq(run("$T/../bench/aio_bench W6 1001 1", out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "RESULT W6 aio round_trips_per_s "));
+    ck_assert_int_ne(run("$T/../bench/aio_bench W6 1000 1", out, sizeof out), 0);   /* one process */
+    ck_assert_ptr_null(strstr(out, "RESULT"));
+    ck_assert_int_ne(run("$T/../bench/aio_bench W6 1100 1", out, sizeof out), 0);   /* the child fails */
+    ck_assert_ptr_null(strstr(out, "RESULT"));
+    ck_assert_int_eq(run("$T/../bench/aio_bench_epoll W6 2000 2", out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "RESULT W6 aio round_trips_per_s "));
+}
+END_TEST
+
 static Suite *tools_suite(void)
 {
     Suite *s = suite_create("appendix: tangle and weave");
@@ -460,6 +477,7 @@ static Suite *tools_suite(void)
     tcase_add_test(t, tangle_check_finds_files_the_book_no_longer_makes);
     tcase_add_test(t, the_twin_recorder_writes_what_asyncio_did);
     tcase_add_test(t, the_floors_view_judges_each_target_against_its_floor);
+    tcase_add_test(t, w6_past_a_thousand_connections_splits_off_its_clients);
     suite_add_tcase(s, t);
     return s;
 }

@@ -2,7 +2,7 @@
 #define _DEFAULT_SOURCE   /* MAP_NORESERVE and syscall() for the floors */
 #include "aio.h"
 #include "coro.h"         /* the switch alone, for its floor */
-#include <arpa/inet.h>
+#include "pairs.h"        /* W6's connections, shared with the libuv peer */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -167,18 +167,7 @@ static void w4(void)
 static long round_trips;   /* per connection */
 static int *client_fds, *server_fds;
 
-static void raise_descriptor_limit(rlim_t need)
-{
-    struct rlimit limit;
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= need) return;
-    limit.rlim_cur = need;
-    if (limit.rlim_max < need) limit.rlim_max = need;   /* allowed for root only */
-    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-        fprintf(stderr, "aio_bench: W6 needs %lu descriptors: %s\n", (unsigned long)need, strerror(errno));
-        exit(1);
-    }
-}
-static void tune(int fd)   /* no Nagle delay, and non-blocking for the loop */
+static void tune(int fd)
 {
     int yes = 1;
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes) != 0 || aio_set_nonblocking(fd) != 0) {
@@ -187,29 +176,15 @@ static void tune(int fd)   /* no Nagle delay, and non-blocking for the loop */
     }
 }
 
-static void connect_pairs(void)
+static void make_the_connections(void)
 {
-    raise_descriptor_limit(2 * (rlim_t)n + 64);
     client_fds = malloc(n * sizeof *client_fds), server_fds = malloc(n * sizeof *server_fds);
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t length = sizeof address;
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    if (!client_fds || !server_fds || listener < 0 || bind(listener, (void *)&address, length) != 0
-        || listen(listener, SOMAXCONN) != 0 || getsockname(listener, (void *)&address, &length) != 0) {
-        perror("aio_bench: listen on 127.0.0.1");
-        exit(1);
-    }
+    if (!client_fds || !server_fds) exit(1);
+    connect_pairs(n, client_fds, server_fds);
     for (long i = 0; i < n; i++) {
-        client_fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        if (client_fds[i] < 0 || connect(client_fds[i], (void *)&address, length) != 0
-            || (server_fds[i] = accept(listener, NULL, NULL)) < 0) {
-            perror("aio_bench: connect over loopback");
-            exit(1);
-        }
-        tune(client_fds[i]);
-        tune(server_fds[i]);
+        if (role != SERVERS) tune(client_fds[i]);
+        if (role != CLIENTS) tune(server_fds[i]);
     }
-    close(listener);
 }
 static aio_outcome echo_back(int fd)
 {
@@ -239,16 +214,25 @@ static aio_outcome ask_and_wait(int fd)
     return aio_propagate(status);
 }
 
-static aio_outcome connection_side(void *arg)
+static aio_outcome connection_side(void *arg)   /* both ends in one process */
 {
     long i = (intptr_t)arg;
     return i % 2 == 0 ? echo_back(server_fds[i / 2]) : ask_and_wait(client_fds[i / 2]);
 }
+
+static aio_outcome serving_side(void *arg) { return echo_back(server_fds[(intptr_t)arg]); }
+static aio_outcome asking_side(void *arg) { return ask_and_wait(client_fds[(intptr_t)arg]); }
 static void w6(void)
 {
     round_trips = n_per_connection > 0 ? n_per_connection : 200000 / n > 0 ? 200000 / n : 1;
-    connect_pairs();
-    if (!run_batch(connection_side, 2 * n)) exit(1);
+    make_the_connections();
+    if (role == CLIENTS) {
+        wait_for_the_word();
+        exit(run_batch(asking_side, n) ? 0 : 1);
+    }
+    if (role == SERVERS) give_the_word();
+    if (!(role == SERVERS ? run_batch(serving_side, n) : run_batch(connection_side, 2 * n))) exit(1);
+    if (role == SERVERS) wait_for_the_clients();
     report("W6", "round_trips_per_s", n * round_trips / (finished - started));
     free(client_fds);
     free(server_fds);

@@ -10,7 +10,7 @@ ulimit -n 65536 2>/dev/null || ulimit -Sn "$(ulimit -Hn)"   # W6 at 10,000 conne
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') || cpu="unknown CPU"
 memory=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC'), $rounds rounds"
-echo "# machine: $(uname -srm), $cpu, $(nproc) cores, $memory"
+echo "# machine: $(uname -srm), $cpu, $(nproc) cores, $memory, at most $(ulimit -Hn) open files"
 echo "# load average when the run began: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 minutes)"
 echo "# versions: gcc $(gcc -dumpfullversion), $(/usr/bin/python3 --version 2>&1)," \
      "uvloop $(/usr/bin/python3 -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null || echo none)," \
@@ -25,8 +25,8 @@ declare -A command=(
     [libuv]="build/bench/peer_libuv"
 )
 all="aio asyncio uvloop node libuv" scaling="aio asyncio libuv"
-connections=$(( ($(ulimit -Hn) - 64) / 2 ))
-[ "$connections" -ge 10000 ] && connections=10000 || connections=$(( connections / 1000 * 1000 ))
+connections=$(( ($(ulimit -Hn) - 64) / 1000 * 1000 ))   # one descriptor each, in each of two processes
+[ "$connections" -ge 10000 ] && connections=10000
 runs=("W1 - aio aio-untraced ${all#aio }" "W2 - aio aio-untraced ${all#aio }" "W3 - $all" "W4 - $all" "W5 - $all"
       "W6 100,200 $all aio-epoll" "W6 $connections,2 $all aio-epoll"
       "W1 10000 $scaling" "W1 1000000 $scaling" "W5 10000 $scaling" "W5 100000 $scaling"

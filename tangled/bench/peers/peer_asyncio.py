@@ -1,5 +1,6 @@
 """Benchmark peer: CPython asyncio, or uvloop with --uvloop (appendix-peers)."""
 import asyncio
+import os
 import resource
 import socket
 import sys
@@ -83,20 +84,33 @@ async def million_sleepers(n):
     elapsed = time.perf_counter() - start
     report("W5", "past_sleep_s", f"{elapsed - 1.0:.3f}")
     report("W5", "bytes_per_task", f"{(peak_rss_bytes() - rss_before) / n:.0f}")
-def connected_pairs(n):
+CLIENTS_APART_PAST = 1000  # connections
+W6 = {"role": "both ends", "pairs": [], "go": None, "clients": None}
+
+
+def connect_pairs(n):
+    """Before the loop exists: W6's ends, in this process or split between two."""
+    apart = n > CLIENTS_APART_PAST
+    need = (1 if apart else 2) * n + 64
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 2 * n + 64:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (2 * n + 64, max(hard, 2 * n + 64)))
+    if soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, max(hard, need)))
     listener = socket.create_server(("127.0.0.1", 0), backlog=socket.SOMAXCONN)
-    pairs = []
+    if apart:
+        word_read, word_write = os.pipe()
+        W6["clients"] = os.fork()
+        W6["role"], W6["go"] = ("clients", word_read) if W6["clients"] == 0 else ("servers", word_write)
+        os.close(word_write if W6["role"] == "clients" else word_read)
     for _ in range(n):
-        client = socket.create_connection(listener.getsockname())
-        server, _ = listener.accept()
+        client = socket.create_connection(listener.getsockname()) if W6["role"] != "servers" else None
+        server = listener.accept()[0] if W6["role"] != "clients" else None
         for end in (client, server):
-            end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        pairs.append((server, client))
+            if end is not None:
+                end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        W6["pairs"].append((server, client))
     listener.close()
-    return pairs
+    if W6["role"] == "clients" and os.read(W6["go"], 1) != b"g":
+        sys.exit(1)  # the parent is gone
 async def echo_back(sock):
     reader, writer = await asyncio.open_connection(sock=sock)
     while data := await reader.read(512):
@@ -115,14 +129,22 @@ async def ask_and_wait(sock, round_trips):
     writer.close()
 async def echo_pairs(n):
     round_trips = ROUND_TRIPS_EACH or max(200_000 // n, 1)
-    pairs = connected_pairs(n)
+    if W6["role"] == "servers":
+        os.write(W6["go"], b"g")
     start = time.perf_counter()
-    tasks = [asyncio.create_task(side) for server, client in pairs
-             for side in (echo_back(server), ask_and_wait(client, round_trips))]
+    tasks = []
+    for server, client in W6["pairs"]:  # each process runs the ends it holds
+        if server:
+            tasks.append(asyncio.create_task(echo_back(server)))
+        if client:
+            tasks.append(asyncio.create_task(ask_and_wait(client, round_trips)))
     await asyncio.gather(*tasks)
     del tasks
     elapsed = time.perf_counter() - start
-    report("W6", "round_trips_per_s", f"{n * round_trips / elapsed:.0f}")
+    if W6["role"] == "servers" and os.waitstatus_to_exitcode(os.waitpid(W6["clients"], 0)[1]) != 0:
+        sys.exit("peer_asyncio.py: the clients' process failed")
+    if W6["role"] != "clients":
+        report("W6", "round_trips_per_s", f"{n * round_trips / elapsed:.0f}")
 WORKLOADS = {"W1": (spawn_and_gather, 100_000), "W2": (ping_pong, 1_000_000),
              "W3": (random_sleepers, 100_000), "W4": (semaphore_workers, 50),
              "W5": (million_sleepers, 1_000_000), "W6": (echo_pairs, 100)}
@@ -145,6 +167,8 @@ def main(argv):
     if workload is None or len(args) > 3 or n < 2 or (len(args) == 3 and ROUND_TRIPS_EACH < 1):
         print(USAGE, file=sys.stderr)
         sys.exit(2)
+    if workload is echo_pairs:
+        connect_pairs(n)
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(workload(n))
 

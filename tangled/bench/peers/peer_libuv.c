@@ -1,16 +1,12 @@
 /* Benchmark peer: C on libuv, callbacks instead of tasks (appendix-peers). */
 #define _POSIX_C_SOURCE 200809L  /* uv.h needs the POSIX thread types */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <uv.h>
+#include "../pairs.h"   /* W6's connections, shared with the runtime's program */
 
 static void report(const char *workload, const char *metric, int decimals, double value)
 {
@@ -173,36 +169,6 @@ static void million_sleepers(uv_loop_t *loop, long n)
     report("W5", "past_sleep_s", 3, seconds_since(start) - 1.0);
     report("W5", "bytes_per_task", 0, (peak_rss_bytes() - rss_before) / n);
 }
-static void raise_descriptor_limit(rlim_t need)
-{
-    struct rlimit limit;
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= need) return;
-    limit.rlim_cur = need;
-    if (limit.rlim_max < need) limit.rlim_max = need;   /* allowed for root only */
-    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) { perror("peer_libuv: W6 descriptors"); exit(1); }
-}
-static void connect_pairs(long n, int *client_fds, int *server_fds)
-{
-    raise_descriptor_limit(2 * (rlim_t)n + 64);
-    struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t length = sizeof address;
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    if (listener < 0 || bind(listener, (struct sockaddr *)&address, length) != 0
-        || listen(listener, SOMAXCONN) != 0
-        || getsockname(listener, (struct sockaddr *)&address, &length) != 0) {
-        perror("peer_libuv: listen on 127.0.0.1");
-        exit(1);
-    }
-    for (long i = 0; i < n; i++) {
-        client_fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        if (client_fds[i] < 0 || connect(client_fds[i], (struct sockaddr *)&address, length) != 0
-            || (server_fds[i] = accept(listener, NULL, NULL)) < 0) {
-            perror("peer_libuv: connect over loopback");
-            exit(1);
-        }
-    }
-    close(listener);
-}
 struct pending_write { uv_write_t request; char data[]; };
 
 static void pending_write_done(uv_write_t *request, int status)
@@ -266,13 +232,20 @@ static void echo_pairs(uv_loop_t *loop, long n)
     long round_trips = round_trips_each > 0 ? round_trips_each : 200000 / n > 0 ? 200000 / n : 1;
     int *client_fds = allocate(n * sizeof *client_fds), *server_fds = allocate(n * sizeof *server_fds);
     connect_pairs(n, client_fds, server_fds);
+    if (role == CLIENTS) {
+        if (uv_loop_fork(loop) != 0) exit(1);
+        wait_for_the_word();
+    }
+    if (role == SERVERS) give_the_word();
     uv_update_time(loop);
     uint64_t start = uv_hrtime();
     for (long i = 0; i < n; i++) {
-        open_side(loop, server_fds[i], 0, echo_back);
-        open_side(loop, client_fds[i], round_trips, reply_arrives);
+        if (role != CLIENTS) open_side(loop, server_fds[i], 0, echo_back);
+        if (role != SERVERS) open_side(loop, client_fds[i], round_trips, reply_arrives);
     }
     uv_run(loop, UV_RUN_DEFAULT);
+    if (role == CLIENTS) exit(uv_loop_close(loop) == 0 ? 0 : 1);
+    if (role == SERVERS) wait_for_the_clients();
     report("W6", "round_trips_per_s", 0, n * round_trips / seconds_since(start));
     free(client_fds);
     free(server_fds);

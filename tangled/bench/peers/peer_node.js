@@ -1,5 +1,6 @@
 'use strict';
 // Benchmark peer: Node.js (appendix-peers).
+const { spawn } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const { setImmediate: nextTurn, setTimeout: sleepFor } = require('timers/promises');
@@ -108,27 +109,36 @@ async function millionSleepers(n) {
   report('W5', 'past_sleep_s', (elapsedMs / 1e3 - 1).toFixed(3));
   report('W5', 'bytes_per_task', ((peakRssBytes() - rssBefore) / n).toFixed(0));
 }
-async function connectedPairs(n) {
+function listenForConnections() {
   const accepted = [];
-  let acceptedEnough = null;
+  let waiting = null;
   const server = net.createServer({ noDelay: true }, (socket) => {
     accepted.push(socket);
-    if (acceptedEnough !== null && acceptedEnough.count <= accepted.length) acceptedEnough.resolve();
+    if (waiting !== null && accepted.length >= waiting.count) waiting.resolve();
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, resolve));
+  const acceptedAtLeast = (count) => new Promise((resolve) => {
+    if (accepted.length >= count) resolve(); else waiting = { count, resolve };
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, () => resolve({ server, accepted, acceptedAtLeast })));
+}
+async function connectClients(port, n, afterEachThousand = async () => {}) {
   const clients = [];
-  for (let made = 0; made < n; made = clients.length) {
-    const batch = Math.min(1000, n - made);
-    const allAccepted = new Promise((resolve) => { acceptedEnough = { count: made + batch, resolve }; });
+  while (clients.length < n) {
     const connecting = [];
-    for (let i = 0; i < batch; i++) {
-      const socket = net.connect({ port: server.address().port, host: '127.0.0.1', noDelay: true });
+    for (let i = Math.min(1000, n - clients.length); i > 0; i--) {
+      const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
       clients.push(socket);
       connecting.push(new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject)));
     }
-    if (accepted.length >= made + batch) acceptedEnough.resolve();
-    await Promise.all([...connecting, allAccepted]);
+    await Promise.all(connecting);
+    await afterEachThousand(clients.length);
   }
+  return clients;
+}
+
+async function connectedPairs(n) {   // both ends in this process
+  const { server, accepted, acceptedAtLeast } = await listenForConnections();
+  const clients = await connectClients(server.address().port, n, acceptedAtLeast);
   server.close();
   return [accepted, clients];
 }
@@ -156,6 +166,7 @@ async function askAndWait(socket, roundTrips) {
 }
 async function echoPairs(n) {
   const roundTrips = roundTripsEach ?? Math.max(Math.floor(200000 / n), 1);
+  if (n > CLIENTS_APART_PAST) return echoPairsApart(n, roundTrips);
   const [servers, clients] = await connectedPairs(n);
   const start = performance.now();
   const tasks = [];
@@ -163,6 +174,31 @@ async function echoPairs(n) {
   await Promise.all(tasks);
   const elapsedMs = performance.now() - start;
   report('W6', 'round_trips_per_s', (n * roundTrips / elapsedMs * 1e3).toFixed(0));
+}
+const CLIENTS_APART_PAST = 1000;   // connections
+
+async function echoPairsApart(n, roundTrips) {
+  const { server, accepted, acceptedAtLeast } = await listenForConnections();
+  const clients = spawn(process.execPath, [__filename, 'W6-clients', n, roundTrips, server.address().port],
+                        { stdio: ['pipe', 'inherit', 'inherit'] });
+  let clientsEnded = false;
+  const clientsExit = new Promise((resolve) => clients.once('exit', (code) => { clientsEnded = true; resolve(code); }));
+  await Promise.race([acceptedAtLeast(n), clientsExit]);
+  if (clientsEnded) throw new Error("peer_node.js: the clients' process ended before connecting");
+  server.close();
+  clients.stdin.end('g');
+  const start = performance.now();
+  await Promise.all(accepted.map(echoBack));
+  const elapsedMs = performance.now() - start;
+  if (await clientsExit !== 0) throw new Error("peer_node.js: the clients' process failed");
+  report('W6', 'round_trips_per_s', (n * roundTrips / elapsedMs * 1e3).toFixed(0));
+}
+async function clientsOf(port, n, roundTrips) {   // the second process's part
+  const clients = await connectClients(port, n);
+  await new Promise((resolve, reject) => {
+    process.stdin.once('data', resolve).once('end', () => reject(new Error('peer_node.js: no word to start')));
+  });
+  await Promise.all(clients.map((socket) => askAndWait(socket, roundTrips)));
 }
 const WORKLOADS = {
   W1: [spawnAndGather, 100000], W2: [pingPong, 1000000], W3: [randomSleepers, 100000],
@@ -172,9 +208,12 @@ const WORKLOADS = {
 const [name, nArgument, eachArgument, ...extra] = process.argv.slice(2);
 const n = nArgument === undefined ? WORKLOADS[name]?.[1] : Number(nArgument);
 const roundTripsEach = eachArgument === undefined ? undefined : Number(eachArgument);
-if (!Object.hasOwn(WORKLOADS, name ?? '') || extra.length > 0 || !(n >= 2)
-    || (roundTripsEach !== undefined && (name !== 'W6' || !(roundTripsEach >= 1)))) {
+if (name === 'W6-clients' && extra.length === 1) {
+  clientsOf(Number(extra[0]), n, roundTripsEach);
+} else if (!Object.hasOwn(WORKLOADS, name ?? '') || extra.length > 0 || !(n >= 2)
+           || (roundTripsEach !== undefined && (name !== 'W6' || !(roundTripsEach >= 1)))) {
   console.error('usage: node peer_node.js W1|W2|W3|W4|W5 [N >= 2] | W6 [N [ROUND_TRIPS_EACH]]');
   process.exit(2);
+} else {
+  WORKLOADS[name][0](n);
 }
-WORKLOADS[name][0](n);
