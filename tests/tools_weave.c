@@ -409,6 +409,7 @@ START_TEST(the_floors_view_judges_each_target_against_its_floor)
                "RESULT W1 aio us_per_task 8\n"
                "RESULT FLOOR@100000 aio us_per_page 14\n"  /* the cheaper way, 7.5, is the floor */
                "RESULT FLOOR@100000 aio us_per_page_populated 7.5\n"
+               "RESULT FLOOR@100000 aio us_per_page_guarded 8\n"   /* 9 <= 1.3 x 8: met */
                "RESULT W1 aio us_per_task_warm 0.5\n"
                "RESULT FLOOR@100000 aio us_per_task_warm 0.12\n"
                "RESULT W2 aio ns_per_switch 16\n"
@@ -421,13 +422,15 @@ START_TEST(the_floors_view_judges_each_target_against_its_floor)
                "RESULT W5 aio past_sleep_s 9\n");
     ck_assert_int_eq(run("awk -v what=floors -f $T/../../tangled/bench/table.awk results.txt",
                          out, sizeof out), 0);
-    ck_assert_ptr_nonnull(strstr(out, "W1 cold, us/task              <= 1.3 x floor      9.00      7.50  met\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W1 cold, us/task              <= 1.3 x floor      9.00      7.50  met\n"
+                                      "  with a guard per stack      <= 1.3 x floor      9.00      8.00  met\n"));
     ck_assert_ptr_nonnull(strstr(out, "W1 warm, us/task                      <= 0.1     0.500     0.120  below the floor\n"));
     ck_assert_ptr_nonnull(strstr(out, "W2, ns/switch                          <= 15      16.0      4.00  not met\n"));
     ck_assert_ptr_nonnull(strstr(out, "W3 cold, ms late                      <= 100      1000       750  below the floor\n"));
     ck_assert_ptr_nonnull(strstr(out, "W3 warm, ms late                      <= 100      90.0      12.0  met\n"));
     ck_assert_ptr_nonnull(strstr(out, "W4 CPU, ms                           <= 0.45     0.500     0.450  below the floor\n"));
-    ck_assert_ptr_nonnull(strstr(out, "W5 past the sleep, us/task    <= 1.3 x floor      9.00         -  not measured\n"));
+    ck_assert_ptr_nonnull(strstr(out, "W5 past the sleep, us/task    <= 1.3 x floor      9.00         -  not measured\n"
+                                      "  with a guard per stack      <= 1.3 x floor      9.00         -  not measured\n"));
 }
 END_TEST
 

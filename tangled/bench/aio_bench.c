@@ -23,6 +23,9 @@
 #ifndef PIDFD_SELF
 #define PIDFD_SELF (-10000)
 #endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102   /* Linux 6.13 */
+#endif
 
 static long n, n_per_connection;   /* N, and W6's optional round trips per connection */
 
@@ -251,39 +254,50 @@ static char *fresh_slots(void)
 
 /* Where a task's first frame goes: the last line of its stack's top page. */
 static volatile char *first_frame(char *memory, long i) { return memory + (i + 1) * slot - 64; }
-static void first_touch_floor(void)
+enum { FAULTED, POPULATED, GUARDED, WAYS };
+static const char *const way_metric[WAYS] = {"us_per_page", "us_per_page_populated", "us_per_page_guarded"};
+
+/* The same advice for the same range of slots first..first+63, in one call;
+   false where the kernel refuses. */
+static bool advise_slots(char *memory, long first, size_t offset, size_t length, int advice)
 {
-    char *memory = fresh_slots();
+    struct iovec ranges[64];
+    long count = n - first < 64 ? n - first : 64;
+    for (long j = 0; j < count; j++)
+        ranges[j] = (struct iovec){.iov_base = memory + (first + j) * slot + offset, .iov_len = length};
+    if (syscall(SYS_process_madvise, PIDFD_SELF, ranges, count, advice, 0) >= 0) return true;
+    fprintf(stderr, "aio_bench: FLOOR: no bulk advice %d here: %s\n", advice, strerror(errno));
+    return false;
+}
+/* Slots first..first+63 made ready one way, up to the first write; false if refused. */
+static bool fresh_pages(int way, char *memory, long first)
+{
+    if (way == GUARDED && !advise_slots(memory, first, 0, slot / 2, MADV_GUARD_INSTALL)) return false;
+    if (way == POPULATED && !advise_slots(memory, first, slot - page, page, MADV_POPULATE_WRITE)) return false;
+    for (long i = first; i < n && i < first + 64; i++) *first_frame(memory, i) = 1;
+    return true;
+}
+
+static void fresh_page_floors(char *regions[WAYS])
+{
+    double spent[WAYS] = {0};
+    bool refused[WAYS] = {false};
+    for (long first = 0; first < n; first += 64)
+        for (int way = 0; way < WAYS; way++) {
+            double before = seconds();
+            refused[way] = refused[way] || !fresh_pages(way, regions[way], first);
+            spent[way] += seconds() - before;
+        }
+    for (int way = 0; way < WAYS; way++)
+        if (!refused[way]) report("FLOOR", way_metric[way], spent[way] / n * 1e6);
+}
+static void warm_stack_floor(char *memory)
+{
     started = seconds();
-    for (long i = 0; i < n; i++) *first_frame(memory, i) = 1;
-    finished = seconds();
-    report("FLOOR", "us_per_page", (finished - started) / n * 1e6);
-    started = seconds();   /* now warm: a W1 task visits its frames twice, to start and to resume */
     for (int visit = 0; visit < 2; visit++)
         for (long i = 0; i < n; i++) *first_frame(memory, i) += 1;
     finished = seconds();
     report("FLOOR", "us_per_task_warm", (finished - started) / n * 1e6);
-    munmap(memory, n * slot);
-}
-static void populated_floor(void)
-{
-    char *memory = fresh_slots();
-    started = seconds();
-    for (long i = 0; i < n; i += 64) {
-        struct iovec tops[64];
-        long count = n - i < 64 ? n - i : 64;
-        for (long j = 0; j < count; j++)
-            tops[j] = (struct iovec){.iov_base = memory + (i + j + 1) * slot - page, .iov_len = page};
-        if (syscall(SYS_process_madvise, PIDFD_SELF, tops, count, MADV_POPULATE_WRITE, 0) < 0) {
-            fprintf(stderr, "aio_bench: FLOOR: no bulk populate here: %s\n", strerror(errno));
-            munmap(memory, n * slot);
-            return;
-        }
-    }
-    for (long i = 0; i < n; i++) *first_frame(memory, i) = 1;
-    finished = seconds();
-    report("FLOOR", "us_per_page_populated", (finished - started) / n * 1e6);
-    munmap(memory, n * slot);
 }
 static void sleeps_floor(void)
 {
@@ -293,13 +307,6 @@ static void sleeps_floor(void)
         select(0, NULL, NULL, NULL, &ten_ms);
     }
     report("FLOOR", "cpu_ms_ten_sleeps", (cpu_seconds() - before) * 1e3);
-}
-
-static void measure_the_floors(void)   /* FLOOR */
-{
-    first_touch_floor();
-    populated_floor();
-    sleeps_floor();
 }
 static struct coro floor_main, ping, pong;
 
@@ -328,6 +335,15 @@ static void switch_floor(void)
     finished = seconds();
     report("SWITCH", "ns_per_switch", (finished - started) / (n / 2 * 2) * 1e9);
     free(stacks);
+}
+static void measure_the_floors(void)   /* FLOOR */
+{
+    char *regions[WAYS];
+    for (int way = 0; way < WAYS; way++) regions[way] = fresh_slots();
+    fresh_page_floors(regions);
+    warm_stack_floor(regions[FAULTED]);   /* its pages are backed now */
+    sleeps_floor();
+    for (int way = 0; way < WAYS; way++) munmap(regions[way], n * slot);
 }
 int main(int argc, char **argv)
 {

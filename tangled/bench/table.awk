@@ -65,6 +65,7 @@ function scaling(    sizes) {
     scaling_row("           libuv", "W5", "past_sleep_s", "libuv", 1e6, sizes)
     scaling_row("a fresh page: a fault", "FLOOR", "us_per_page", "aio", 1, sizes)
     scaling_row("    populated in bulk, written", "FLOOR", "us_per_page_populated", "aio", 1, sizes)
+    scaling_row("    a fault under a guard", "FLOOR", "us_per_page_guarded", "aio", 1, sizes)
     scaling_row("a warm stack, visited twice", "FLOOR", "us_per_task_warm", "aio", 1, sizes)
     printf "%-34s %9s %9s %9s\n", "W5 memory per task, bytes", "", "", ""
     scaling_row("           aio", "W5", "bytes_per_task", "aio", 0, sizes)
@@ -118,6 +119,8 @@ function floors(    page100k) {
     page100k = cheapest("FLOOR@100000")
     printf "%-27s %16s %9s %9s  %s\n", "workload, unit", "target", "runtime", "floor", "verdict"
     floor_row("W1 cold, us/task", "1.3x", median("W1 us_per_task", "aio"), page100k)
+    floor_row("  with a guard per stack", "1.3x", median("W1 us_per_task", "aio"),
+              median("FLOOR@100000 us_per_page_guarded", "aio"))
     floor_row("W1 warm, us/task", 0.1, median("W1 us_per_task_warm", "aio"),
               median("FLOOR@100000 us_per_task_warm", "aio"))
     floor_row("W2, ns/switch", 15, median("W2 ns_per_switch", "aio"), median("SWITCH ns_per_switch", "aio"))
@@ -127,6 +130,8 @@ function floors(    page100k) {
     floor_row("W4 CPU, ms", 0.45, median("W4 cpu_ms", "aio"),
               sum(median("FLOOR@10000 cpu_ms_ten_sleeps", "aio"), scaled(cheapest("FLOOR@10000"), 50 / 1000)))
     floor_row("W5 past the sleep, us/task", "1.3x", median("W5 past_sleep_s", "aio"), cheapest("FLOOR@1000000"))
+    floor_row("  with a guard per stack", "1.3x", median("W5 past_sleep_s", "aio"),
+              median("FLOOR@1000000 us_per_page_guarded", "aio"))
 }
 function cheapest(tag,    faulted, populated) {
     faulted = median(tag " us_per_page", "aio"); populated = median(tag " us_per_page_populated", "aio")

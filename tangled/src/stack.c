@@ -16,15 +16,11 @@
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
 #endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 #ifndef PIDFD_SELF
 #define PIDFD_SELF (-10000)
 #endif
 
 static void install_guards(struct stack_pool *pool, char *slab);
-static void populate_tops(struct stack_pool *pool, char *slab);
 #define STACKS_PER_SLAB 64
 
 static size_t stride(const struct stack_pool *pool) { return STACK_GUARD_SIZE + pool->stack_size; }
@@ -52,7 +48,6 @@ static bool map_slab(struct stack_pool *pool)
     madvise(slab, size, MADV_NOHUGEPAGE);   /* see below */
     pool->slabs[pool->slab_count++] = slab;
     install_guards(pool, slab);
-    if (pool->slab_count > 1) populate_tops(pool, slab);
     for (size_t i = STACKS_PER_SLAB; i-- > 0;) {
         char *stack = slab + i * stride(pool) + STACK_GUARD_SIZE;
         if (!pool->guard_pages) *(uint64_t *)stack = STACK_CANARY;
@@ -76,14 +71,6 @@ static void install_guards(struct stack_pool *pool, char *slab)
         }
     for (size_t i = 0; i < STACKS_PER_SLAB; i++)   /* Valgrind's leak check must not read them */
         VALGRIND_MAKE_MEM_NOACCESS(guards[i].iov_base, STACK_GUARD_SIZE);
-}
-static void populate_tops(struct stack_pool *pool, char *slab)
-{
-    if (RUNNING_ON_VALGRIND) return;
-    struct iovec tops[STACKS_PER_SLAB];
-    for (size_t i = 0; i < STACKS_PER_SLAB; i++)
-        tops[i] = (struct iovec){.iov_base = slab + (i + 1) * stride(pool) - 4096, .iov_len = 4096};
-    (void)syscall(SYS_process_madvise, PIDFD_SELF, tops, STACKS_PER_SLAB, MADV_POPULATE_WRITE, 0);
 }
 void *stack_get(struct stack_pool *pool)
 {
