@@ -1,16 +1,14 @@
 /* gather.c: wait for many tasks, outcomes in argument order. */
 #include "task.h"
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-struct gather;
-
 struct gather_watcher {
     struct done_watcher watcher;
-    struct gather *gather;
-    size_t index;
+    size_t index;                 /* in the gather's arrays, and among the watchers */
 };
 
 struct gather {
@@ -23,6 +21,11 @@ struct gather {
     bool return_exceptions, waiting, cancelled;
     struct gather_watcher watchers[];
 };
+static struct gather *gather_of(struct gather_watcher *w)
+{
+    return (struct gather *)((char *)(w - w->index) - offsetof(struct gather, watchers));
+}
+
 static void drop_reference(struct gather *g)
 {
     if (--g->references == 0) free(g);
@@ -31,7 +34,7 @@ static void drop_reference(struct gather *g)
 static void child_ended(struct done_watcher *watcher, aio_task *child)
 {
     struct gather_watcher *w = (struct gather_watcher *)watcher;
-    struct gather *g = w->gather;
+    struct gather *g = gather_of(w);
     if (g->waiting) {
         g->outcomes[w->index] = *task_read_outcome(child);
         g->remaining--;
@@ -41,7 +44,7 @@ static void child_ended(struct done_watcher *watcher, aio_task *child)
             task_wake(g->waiter, g->cancelled ? AIO_CANCELLED : failed ? child->outcome.status : AIO_OK);
         }
     }
-    drop_reference(w->gather);
+    drop_reference(g);
 }
 static void abort_gather(aio_task *task)
 {
@@ -85,7 +88,7 @@ aio_status aio_gather(aio_task **tasks, size_t count, bool return_exceptions,
                          .return_exceptions = return_exceptions, .waiting = true};
     for (size_t i = 0; i < count; i++) {
         if (tasks[i]->state == TASK_DONE) continue;
-        g->watchers[i] = (struct gather_watcher){{.notify = child_ended}, g, i};
+        g->watchers[i] = (struct gather_watcher){{.notify = child_ended}, i};
         task_watch(tasks[i], &g->watchers[i].watcher);
     }
     self->gathering = g;
