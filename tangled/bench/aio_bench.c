@@ -243,12 +243,12 @@ static void w6(void)
 /* N slots spaced as the runtime's stacks are: 64 KiB of stack above a 64 KiB guard. */
 static const size_t slot = 128 * 1024, page = 4096;
 
-static char *fresh_slots(void)
+static char *fresh_slots(long count)
 {
-    char *memory = mmap(NULL, n * slot, PROT_READ | PROT_WRITE,
+    char *memory = mmap(NULL, count * slot, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (memory == MAP_FAILED) { perror("aio_bench: mmap"); exit(1); }
-    madvise(memory, n * slot, MADV_NOHUGEPAGE);   /* small pages, as the stack pool asks */
+    madvise(memory, count * slot, MADV_NOHUGEPAGE);   /* small pages, as the stack pool asks */
     return memory;
 }
 
@@ -256,13 +256,14 @@ static char *fresh_slots(void)
 static volatile char *first_frame(char *memory, long i) { return memory + (i + 1) * slot - 64; }
 enum { FAULTED, POPULATED, GUARDED, WAYS };
 static const char *const way_metric[WAYS] = {"us_per_page", "us_per_page_populated", "us_per_page_guarded"};
+static long per_way;   /* slots in each way's region: N / 3, rounded up */
 
 /* The same advice for the same range of slots first..first+63, in one call;
    false where the kernel refuses. */
 static bool advise_slots(char *memory, long first, size_t offset, size_t length, int advice)
 {
     struct iovec ranges[64];
-    long count = n - first < 64 ? n - first : 64;
+    long count = per_way - first < 64 ? per_way - first : 64;
     for (long j = 0; j < count; j++)
         ranges[j] = (struct iovec){.iov_base = memory + (first + j) * slot + offset, .iov_len = length};
     if (syscall(SYS_process_madvise, PIDFD_SELF, ranges, count, advice, 0) >= 0) return true;
@@ -274,7 +275,7 @@ static bool fresh_pages(int way, char *memory, long first)
 {
     if (way == GUARDED && !advise_slots(memory, first, 0, slot / 2, MADV_GUARD_INSTALL)) return false;
     if (way == POPULATED && !advise_slots(memory, first, slot - page, page, MADV_POPULATE_WRITE)) return false;
-    for (long i = first; i < n && i < first + 64; i++) *first_frame(memory, i) = 1;
+    for (long i = first; i < per_way && i < first + 64; i++) *first_frame(memory, i) = 1;
     return true;
 }
 
@@ -282,22 +283,23 @@ static void fresh_page_floors(char *regions[WAYS])
 {
     double spent[WAYS] = {0};
     bool refused[WAYS] = {false};
-    for (long first = 0; first < n; first += 64)
+    for (long first = 0; first < per_way; first += 64)
         for (int way = 0; way < WAYS; way++) {
             double before = seconds();
             refused[way] = refused[way] || !fresh_pages(way, regions[way], first);
             spent[way] += seconds() - before;
         }
     for (int way = 0; way < WAYS; way++)
-        if (!refused[way]) report("FLOOR", way_metric[way], spent[way] / n * 1e6);
+        if (!refused[way]) report("FLOOR", way_metric[way], spent[way] / per_way * 1e6);
 }
-static void warm_stack_floor(char *memory)
+static void warm_stack_floor(char *regions[WAYS])
 {
     started = seconds();
     for (int visit = 0; visit < 2; visit++)
-        for (long i = 0; i < n; i++) *first_frame(memory, i) += 1;
+        for (int way = 0; way < WAYS; way++)
+            for (long i = 0; i < per_way; i++) *first_frame(regions[way], i) += 1;
     finished = seconds();
-    report("FLOOR", "us_per_task_warm", (finished - started) / n * 1e6);
+    report("FLOOR", "us_per_task_warm", (finished - started) / (WAYS * per_way) * 1e6);
 }
 static void sleeps_floor(void)
 {
@@ -339,11 +341,12 @@ static void switch_floor(void)
 static void measure_the_floors(void)   /* FLOOR */
 {
     char *regions[WAYS];
-    for (int way = 0; way < WAYS; way++) regions[way] = fresh_slots();
+    per_way = (n + WAYS - 1) / WAYS;
+    for (int way = 0; way < WAYS; way++) regions[way] = fresh_slots(per_way);
     fresh_page_floors(regions);
-    warm_stack_floor(regions[FAULTED]);   /* its pages are backed now */
+    warm_stack_floor(regions);   /* every page is backed now */
     sleeps_floor();
-    for (int way = 0; way < WAYS; way++) munmap(regions[way], n * slot);
+    for (int way = 0; way < WAYS; way++) munmap(regions[way], per_way * slot);
 }
 int main(int argc, char **argv)
 {
