@@ -1,4 +1,4 @@
-# table.awk -v what=table|scaling|chart|tracing|floors: the RESULT lines of make bench -> medians.
+# table.awk -v what=table|scaling|chart|tracing|floors|facts: the RESULT lines of make bench -> medians.
 /^# / { header[++headers] = substr($0, 3) }
 $1 == "RESULT" { key = $2 " " $4; values[key, $3] = values[key, $3] " " $5; seen[key] = 1 }
 
@@ -133,6 +133,17 @@ function floors(    page100k) {
     floor_row("  with a guard per stack", "1.3x", median("W5 past_sleep_s", "aio"),
               median("FLOOR@1000000 us_per_page_guarded", "aio"))
 }
+function facts(    i, sizes, faulted, populated, fault_wins, populate_wins) {
+    split("10000 100000 1000000", sizes, " ")
+    for (i = 1; i <= 3; i++) {
+        faulted = median("FLOOR@" sizes[i] " us_per_page", "aio")
+        populated = median("FLOOR@" sizes[i] " us_per_page_populated", "aio")
+        if (faulted == "" || populated == "") continue
+        if (faulted + 0 < populated + 0) fault_wins++; else populate_wins++
+    }
+    print "FACT fresh_page.cheaper " (fault_wins && !populate_wins ? "fault" : \
+                                      populate_wins && !fault_wins ? "populated" : "neither")
+}
 function cheapest(tag,    faulted, populated) {
     faulted = median(tag " us_per_page", "aio"); populated = median(tag " us_per_page_populated", "aio")
     return populated != "" && (faulted == "" || populated + 0 < faulted + 0) ? populated : faulted
@@ -177,5 +188,6 @@ END {
     else if (what == "chart") chart()
     else if (what == "tracing") tracing()
     else if (what == "floors") floors()
-    else { print "table.awk: -v what=table|scaling|chart|tracing|floors" > "/dev/stderr"; exit 2 }
+    else if (what == "facts") facts()
+    else { print "table.awk: -v what=table|scaling|chart|tracing|floors|facts" > "/dev/stderr"; exit 2 }
 }
