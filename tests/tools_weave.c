@@ -431,17 +431,17 @@ START_TEST(the_floors_view_judges_each_target_against_its_floor)
     ck_assert_ptr_nonnull(strstr(out, "W4 CPU, ms                           <= 0.45     0.500     0.450  below the floor\n"));
     ck_assert_ptr_nonnull(strstr(out, "W5 past the sleep, us/task    <= 1.3 x floor      9.00         -  not measured\n"
                                       "  with a guard per stack      <= 1.3 x floor      9.00         -  not measured\n"));
-    /* The fact chapter 2 claims: the cheaper way at every count with both measured. */
+    /* The fact chapter 2 quotes: the cheaper way at every count with both measured. */
     ck_assert_int_eq(run("awk -v what=facts -f $T/../../tangled/bench/table.awk results.txt",
                          out, sizeof out), 0);
-    ck_assert_str_eq(out, "FACT fresh_page.cheaper populated\n");
+    ck_assert_str_eq(out, "FACT fresh_page.cheaper populating in bulk\n");
     write_file("mixed.txt", "RESULT FLOOR@10000 aio us_per_page 1\n"
                "RESULT FLOOR@10000 aio us_per_page_populated 2\n"
                "RESULT FLOOR@100000 aio us_per_page 3\n"
                "RESULT FLOOR@100000 aio us_per_page_populated 2\n");
     ck_assert_int_eq(run("awk -v what=facts -f $T/../../tangled/bench/table.awk mixed.txt",
                          out, sizeof out), 0);
-    ck_assert_str_eq(out, "FACT fresh_page.cheaper neither\n");
+    ck_assert_str_eq(out, "FACT fresh_page.cheaper neither: the counts disagree\n");
 }
 END_TEST
 

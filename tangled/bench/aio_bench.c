@@ -170,7 +170,7 @@ static void w4(void)
 static long round_trips;   /* per connection */
 static int *client_fds, *server_fds;
 
-static void tune(int fd)
+static void tune(int fd)   /* no Nagle delay, and non-blocking for the loop */
 {
     int yes = 1;
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes) != 0 || aio_set_nonblocking(fd) != 0) {

@@ -141,8 +141,8 @@ function facts(    i, sizes, faulted, populated, fault_wins, populate_wins) {
         if (faulted == "" || populated == "") continue
         if (faulted + 0 < populated + 0) fault_wins++; else populate_wins++
     }
-    print "FACT fresh_page.cheaper " (fault_wins && !populate_wins ? "fault" : \
-                                      populate_wins && !fault_wins ? "populated" : "neither")
+    print "FACT fresh_page.cheaper " (fault_wins && !populate_wins ? "a page fault" : \
+        populate_wins && !fault_wins ? "populating in bulk" : "neither: the counts disagree")
 }
 function cheapest(tag,    faulted, populated) {
     faulted = median(tag " us_per_page", "aio"); populated = median(tag " us_per_page_populated", "aio")
